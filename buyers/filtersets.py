@@ -1,0 +1,25 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from buyers.choices import RISK_GRADES, BuyerStatus
+from buyers.models import Buyer
+from buyers.selectors import buyer_search
+from core.choices import Industry, Province
+
+
+class BuyerFilterSet(django_filters.FilterSet):
+    """Shared by the buyer list page and the API (NetBox's one filterset per model)."""
+
+    q = django_filters.CharFilter(label=_("USCC or name"), method="search")
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=Province.choices)
+    industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=BuyerStatus.choices)
+    risk_grade = django_filters.MultipleChoiceFilter(label=_("Risk grade"), choices=RISK_GRADES)
+    is_public_body = django_filters.BooleanFilter(label=_("Public buyer"))
+
+    class Meta:
+        model = Buyer
+        fields = ["q", "region", "industry", "status", "risk_grade", "is_public_body"]
+
+    def search(self, queryset, name, value):
+        return buyer_search(queryset, value)

@@ -1,0 +1,50 @@
+"""The audit trail (SPEC 11) as written by pghistory's database triggers.
+
+Triggers write an event row for every insert and update, whatever the code path
+(ORM save, queryset `.update()`, raw SQL); the acting user comes from the pghistory
+context that `core.services.action` and the middleware set.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pghistory.models import MiddlewareEvents
+
+from accounts.models import User
+
+HISTORY_ROWS = 50
+
+
+@dataclass
+class AuditEntry:
+    at: datetime
+    label: str
+    user: str
+    changes: list[tuple[str, object, object]]
+
+
+def history_for(obj, *, limit: int = HISTORY_ROWS) -> list[AuditEntry]:
+    """The newest audit entries of one object, with who made each change."""
+    events = list(
+        MiddlewareEvents.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id")[:limit]
+    )
+    user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
+    users = {u.pk: u.get_username() for u in User.objects.filter(pk__in=user_ids - {None})}
+    entries = []
+    for event in events:
+        context = event.pgh_context or {}
+        diff = event.pgh_diff or {}
+        changes = [
+            (field, before, after)
+            for field, (before, after) in sorted(diff.items())
+            if field not in ("updated_at",)
+        ]
+        entries.append(
+            AuditEntry(
+                at=event.pgh_created_at,
+                label=event.pgh_label,
+                user=users.get(context.get("user"), "system" if context else "—"),
+                changes=changes,
+            )
+        )
+    return entries

@@ -1,0 +1,237 @@
+"""Demo data: the insurer, two insureds, a bank, 50 buyers, policies in several states,
+and one login per role. Idempotent: a second run finds everything and creates nothing.
+"""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from accounts.choices import OrganisationKind, Role
+from accounts.models import Organisation, User
+from buyers.models import Buyer, BuyerCapacity
+from core.choices import Industry
+from core.uscc import uscc_with_check
+from policies.choices import PolicyAction, PolicyStatus
+from policies.models import Policy
+from policies.services import (
+    policy_create,
+    policy_override_warning,
+    policy_transition,
+    policy_unresolved_warnings,
+)
+
+DEMO_PASSWORD = "Demo-2026!"
+
+# (username, role, organisation key, authority amount, first name)
+DEMO_USERS = [
+    ("admin", Role.ADMIN, "insurer", Decimal("100000000"), "系统管理员"),
+    ("underwriter", Role.UNDERWRITER, "insurer", Decimal("1000000"), "王核保"),
+    ("senior", Role.SENIOR_UNDERWRITER, "insurer", Decimal("20000000"), "李高级核保"),
+    ("claims", Role.CLAIMS_HANDLER, "insurer", Decimal("500000"), "张理赔"),
+    ("claimsmgr", Role.CLAIMS_MANAGER, "insurer", Decimal("10000000"), "赵理赔经理"),
+    ("seller_admin", Role.INSURED_ADMIN, "insured_a", Decimal("0"), "陈管理员"),
+    ("seller_clerk", Role.CLERK, "insured_a", Decimal("0"), "刘文员"),
+    ("seller", Role.APPROVER, "insured_a", Decimal("0"), "周财务"),
+    ("seller_viewer", Role.VIEWER, "insured_a", Decimal("0"), "吴查看"),
+    ("seller_b", Role.APPROVER, "insured_b", Decimal("0"), "孙经理"),
+    ("bank", Role.BANK_USER, "bank", Decimal("0"), "郑客户经理"),
+]
+
+ORGANISATIONS = {
+    "insurer": dict(
+        kind=OrganisationKind.INSURER,
+        name="华信财产保险股份有限公司",
+        uscc=None,
+        region="31",
+        industry=Industry.FINANCE,
+    ),
+    "insured_a": dict(
+        kind=OrganisationKind.INSURED,
+        name="浙江恒远机械制造有限公司",
+        uscc=uscc_with_check("91330100MA2B3C4D5"),
+        region="33",
+        industry=Industry.MANUFACTURING,
+        founded_on=date(2012, 5, 8),
+        address="浙江省杭州市滨江区江南大道 1888 号",
+    ),
+    "insured_b": dict(
+        kind=OrganisationKind.INSURED,
+        name="广州南粤化工贸易有限公司",
+        uscc=uscc_with_check("91440101MA5C6D7E8"),
+        region="44",
+        industry=Industry.WHOLESALE_RETAIL,
+        founded_on=date(2021, 3, 15),
+        address="广东省广州市天河区珠江新城华夏路 10 号",
+    ),
+    "bank": dict(
+        kind=OrganisationKind.BANK,
+        name="中国工商银行股份有限公司杭州分行",
+        uscc=uscc_with_check("91330000X00000001"),
+        region="33",
+        industry=Industry.FINANCE,
+    ),
+}
+
+CITIES = [
+    ("440300", "深圳"),
+    ("310115", "上海"),
+    ("110105", "北京"),
+    ("330100", "杭州"),
+    ("320500", "苏州"),
+    ("370200", "青岛"),
+    ("420100", "武汉"),
+    ("510100", "成都"),
+    ("350200", "厦门"),
+    ("430100", "长沙"),
+]
+WORDS = [
+    "华星",
+    "金诚",
+    "宏达",
+    "鑫源",
+    "瑞丰",
+    "永盛",
+    "天成",
+    "汇通",
+    "博远",
+    "中联",
+    "新锐",
+    "恒泰",
+    "嘉禾",
+    "润和",
+    "盛世",
+]
+TRADES = [
+    ("电子科技", Industry.MANUFACTURING),
+    ("建材贸易", Industry.WHOLESALE_RETAIL),
+    ("食品", Industry.MANUFACTURING),
+    ("物流", Industry.TRANSPORT),
+    ("医药", Industry.WHOLESALE_RETAIL),
+    ("纺织", Industry.MANUFACTURING),
+    ("信息技术", Industry.INFORMATION),
+    ("汽车零部件", Industry.MANUFACTURING),
+]
+
+CAPACITY_BY_GRADE = {
+    1: "50000000",
+    2: "40000000",
+    3: "30000000",
+    4: "20000000",
+    5: "15000000",
+    6: "10000000",
+    7: "5000000",
+    8: "0",
+    9: "0",
+    10: "0",
+}
+
+
+def demo_buyer_rows(count: int = 50, seed: int = 20261125):
+    rng = random.Random(seed)
+    rows = []
+    for i in range(count):
+        code, city = CITIES[i % len(CITIES)]
+        trade, industry = TRADES[i % len(TRADES)]
+        name = f"{city}{WORDS[i % len(WORDS)]}{trade}有限公司"
+        if any(r["name"] == name for r in rows):
+            name = f"{city}{WORDS[(i * 7) % len(WORDS)]}{WORDS[i % len(WORDS)]}{trade}有限公司"
+        org_code = f"{rng.randrange(10**7, 10**8)}{rng.choice('0123456789X')}"
+        rows.append(
+            dict(
+                uscc=uscc_with_check(f"91{code}{org_code}"),
+                name=name,
+                address=f"{city}市{WORDS[(i + 3) % len(WORDS)]}路 {rng.randrange(1, 999)} 号",
+                region=code[:2],
+                industry=industry,
+                registered_capital=Decimal(rng.choice([500, 1000, 2000, 5000, 10000])) * 10000,
+                founded_on=date(
+                    rng.randrange(1998, 2022), rng.randrange(1, 13), rng.randrange(1, 29)
+                ),
+                risk_grade=rng.choice([2, 3, 3, 4, 4, 4, 5, 5, 6, 7, 8]),
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def load_demo_data(*, today: date) -> dict:
+    created = {"organisations": 0, "users": 0, "buyers": 0, "policies": 0}
+    orgs = {}
+    for key, fields in ORGANISATIONS.items():
+        lookup = {"uscc": fields["uscc"]} if fields["uscc"] else {"kind": fields["kind"]}
+        orgs[key], was_created = Organisation.objects.get_or_create(**lookup, defaults=fields)
+        created["organisations"] += was_created
+    for username, role, org_key, authority, first_name in DEMO_USERS:
+        user, was_created = User.objects.get_or_create(
+            username=username,
+            defaults=dict(
+                organisation=orgs[org_key],
+                role=role,
+                authority_amount=authority,
+                first_name=first_name,
+                email=f"{username}@demo.example.cn",
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            ),
+        )
+        if was_created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        created["users"] += was_created
+    for grade, amount in CAPACITY_BY_GRADE.items():
+        BuyerCapacity.objects.get_or_create(
+            risk_grade=grade, defaults={"max_exposure": Decimal(amount)}
+        )
+    for row in demo_buyer_rows():
+        _buyer, was_created = Buyer.objects.get_or_create(uscc=row["uscc"], defaults=row)
+        created["buyers"] += was_created
+    created["policies"] = _demo_policies(orgs, today)
+    return created
+
+
+def _demo_policies(orgs, today: date) -> int:
+    underwriter = User.objects.get(username="underwriter")
+    if Policy.objects.filter(insured__in=[orgs["insured_a"], orgs["insured_b"]]).exists():
+        return 0
+    year_start = date(today.year, 1, 1)
+    plans = [
+        # insured, start, status to reach, estimate, rate, buyers
+        ("insured_a", year_start, PolicyStatus.IN_FORCE, "50000000", "0.5", 12),
+        ("insured_a", date(today.year + 1, 1, 1), PolicyStatus.QUOTED, "60000000", "0.45", 12),
+        ("insured_b", date(today.year - 1, 3, 1), PolicyStatus.EXPIRED, "35000000", "0.6", 5),
+        ("insured_b", date(today.year, 3, 1), PolicyStatus.IN_FORCE, "40000000", "0.42", 6),
+        ("insured_b", date(today.year, 6, 1), PolicyStatus.DRAFT, "20000000", "0.8", 2),
+    ]
+    path = {
+        PolicyStatus.DRAFT: [],
+        PolicyStatus.QUOTED: [PolicyAction.QUOTE],
+        PolicyStatus.IN_FORCE: [PolicyAction.QUOTE, PolicyAction.ISSUE],
+        PolicyStatus.EXPIRED: [PolicyAction.QUOTE, PolicyAction.ISSUE, PolicyAction.EXPIRE],
+    }
+    for org_key, start, status, estimate, rate, buyers in plans:
+        end = start.replace(year=start.year + 1) - timedelta(days=1)
+        policy = policy_create(
+            actor=underwriter,
+            insured=orgs[org_key],
+            period_start=start,
+            period_end=end,
+            estimated_annual_turnover=Decimal(estimate),
+            premium_rate_percent=Decimal(rate),
+            annual_credit_turnover=Decimal(estimate) * Decimal("1.2"),
+            buyer_count=buyers,
+        )
+        for action_name in path[status]:
+            if action_name == PolicyAction.ISSUE:
+                for code in policy_unresolved_warnings(policy):
+                    policy_override_warning(
+                        actor=underwriter,
+                        policy_id=policy.pk,
+                        code=code,
+                        reason="演示数据：母公司同业担保",
+                    )
+            policy_transition(
+                actor=underwriter, policy_id=policy.pk, action_name=action_name, reason="演示数据"
+            )
+    return len(plans)

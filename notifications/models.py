@@ -1,0 +1,63 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from notifications.choices import OutboxKind, OutboxStatus
+
+
+class OutboxMessage(models.Model):
+    """A side effect written in the same transaction as the change that causes it.
+
+    The worker delivers it after commit (and the beat sweep retries what a dead worker
+    left behind), so a rolled-back change never sends anything and a committed one
+    always does, at least once.
+    """
+
+    kind = models.CharField(max_length=32, choices=OutboxKind.choices)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    available_at = models.DateTimeField(db_index=False)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            # The sweep reads only pending rows that are due: keep that index small.
+            models.Index(
+                fields=["available_at"],
+                condition=Q(status=OutboxStatus.PENDING),
+                name="outbox_pending_idx",
+            )
+        ]
+
+
+class Notification(models.Model):
+    """An in-app message to one user (the bell in the top bar)."""
+
+    recipient = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            )
+        ]

@@ -1,0 +1,68 @@
+from rest_framework import serializers
+
+from accounts.choices import OrganisationKind
+from accounts.models import Organisation
+from policies.choices import EligibilityCode, PolicyAction
+from policies.models import Policy, PolicyTransition
+from policies.services import SCHEDULE_FIELDS
+
+
+class PolicyTransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = PolicyTransition
+        fields = ["action", "from_status", "to_status", "reason", "actor", "created_at"]
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    insured = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(kind=OrganisationKind.INSURED)
+    )
+    insured_name = serializers.CharField(source="insured.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Policy
+        fields = [
+            "id",
+            "policy_number",
+            "year_index",
+            "insured",
+            "insured_name",
+            "status",
+            "status_display",
+            "renewed_from",
+            *SCHEDULE_FIELDS,
+            "minimum_premium",
+            "max_liability",
+            "non_renewal_notice_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "policy_number",
+            "year_index",
+            "status",
+            "renewed_from",
+            "minimum_premium",
+            "max_liability",
+            "non_renewal_notice_on",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PolicyUpdateSerializer(PolicySerializer):
+    class Meta(PolicySerializer.Meta):
+        read_only_fields = [*PolicySerializer.Meta.read_only_fields, "insured"]
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=PolicyAction.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OverrideRequestSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=EligibilityCode.choices)
+    reason = serializers.CharField()

@@ -1,0 +1,232 @@
+from decimal import Decimal
+
+import pghistory
+import pgtrigger
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.money import MoneyField
+from policies.choices import (
+    STATUS_BADGES,
+    CoverType,
+    EligibilityCode,
+    PolicyAction,
+    PolicyStatus,
+    SelectionCriterion,
+)
+
+
+@pghistory.track()
+class Policy(models.Model):
+    """One policy year of a trade credit insurance contract (SPEC 3).
+
+    A renewal is a new row with the same policy number and the next year index.
+    Every schedule parameter of SPEC 3.2 is a field with its default.
+    """
+
+    insured = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="policies",
+        verbose_name=_("insured"),
+    )
+    policy_number = models.CharField(_("policy number"), max_length=20)
+    year_index = models.PositiveSmallIntegerField(_("policy year"), default=1)
+    renewed_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewal",
+        verbose_name=_("renewal of"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    auto_renew = models.BooleanField(_("renews automatically"), default=True)
+    non_renewal_notice_on = models.DateField(
+        _("notice of non-renewal given on"), null=True, blank=True
+    )
+
+    # Proposal facts used by the eligibility guidelines (SPEC 3.1).
+    annual_credit_turnover = MoneyField(_("annual credit turnover"), default=0)
+    buyer_count = models.PositiveIntegerField(_("number of buyers"), default=0)
+    cover_type = models.CharField(
+        _("cover"), max_length=16, choices=CoverType.choices, default=CoverType.WHOLE_TURNOVER
+    )
+    selective_share_percent = models.DecimalField(
+        _("selective share of credit sales (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    selection_criterion = models.CharField(
+        _("selection criterion"), max_length=16, choices=SelectionCriterion.choices, blank=True
+    )
+
+    # Policy schedule (SPEC 3.2).
+    indemnity_percentage = models.DecimalField(
+        _("indemnity percentage"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("90.00"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100"))],
+    )
+    max_credit_period_days = models.PositiveSmallIntegerField(
+        _("maximum credit period (days)"), default=120, validators=[MaxValueValidator(365)]
+    )
+    invoice_deadline_days = models.PositiveSmallIntegerField(
+        _("invoice deadline (days after shipment)"), default=30
+    )
+    max_extension_days = models.PositiveSmallIntegerField(
+        _("maximum extension period (days)"), default=60
+    )
+    overdue_notice_days = models.PositiveSmallIntegerField(
+        _("overdue-notice deadline (days after original due date)"), default=60
+    )
+    overdue_notice_after_extension_days = models.PositiveSmallIntegerField(
+        _("overdue-notice deadline (days after an extended due date)"), default=10
+    )
+    limit_application_days = models.PositiveSmallIntegerField(
+        _("limit-application deadline (days after first uncovered shipment)"), default=15
+    )
+    max_discretionary_limit = MoneyField(
+        _("maximum discretionary limit"), default=Decimal("500000.00")
+    )
+    estimated_annual_turnover = MoneyField(_("estimated annual insured turnover"))
+    premium_rate_percent = models.DecimalField(
+        _("premium rate (%)"),
+        max_digits=6,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.3")), MaxValueValidator(Decimal("0.8"))],
+    )
+    minimum_premium = MoneyField(_("minimum premium"))
+    instalment_count = models.PositiveSmallIntegerField(_("instalments"), default=4)
+    max_liability_multiple = models.PositiveSmallIntegerField(
+        _("maximum liability multiple"), default=50
+    )
+    max_liability = MoneyField(_("maximum liability"))
+    franchise = MoneyField(_("franchise"), default=Decimal("3000.00"))
+    limit_fee = MoneyField(_("limit fee per buyer"), default=Decimal("828.00"))
+    free_limit_count = models.PositiveSmallIntegerField(
+        _("buyers assessed free at inception"), default=10
+    )
+    waiting_period_months = models.PositiveSmallIntegerField(
+        _("waiting period, protracted default (months)"), default=5
+    )
+    insolvency_payment_days = models.PositiveSmallIntegerField(
+        _("payment after admitted insolvency debt (days)"), default=30
+    )
+    claim_decision_days = models.PositiveSmallIntegerField(
+        _("claim decision after complete documents (days)"), default=30
+    )
+    indemnity_payment_days = models.PositiveSmallIntegerField(
+        _("payment after agreed indemnity (days)"), default=10
+    )
+    advance_payment_days = models.PositiveSmallIntegerField(
+        _("advance payment (days after claim)"), default=60
+    )
+    claim_filing_months = models.PositiveSmallIntegerField(
+        _("claim filing deadline (months after maximum extension)"), default=6
+    )
+    declaration_deadline_days = models.PositiveSmallIntegerField(
+        _("declaration deadline (days after quarter end)"), default=15
+    )
+
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period_start", "policy_number"]
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy_number", "year_index"], name="policy_number_year_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=F("period_start")), name="policy_period_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_credit_period_days__lte=365), name="policy_credit_period_max_365"
+            ),
+            models.CheckConstraint(
+                condition=Q(indemnity_percentage__gt=0, indemnity_percentage__lte=100),
+                name="policy_indemnity_percentage_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(premium_rate_percent__gt=0), name="policy_premium_rate_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_premium__gte=0, max_liability__gte=0, franchise__gte=0),
+                name="policy_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(instalment_count__gte=1), name="policy_instalments_at_least_one"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "period_end"], name="policy_status_end_idx"),
+            models.Index(fields=["insured", "status"], name="policy_insured_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.policy_number}/{self.year_index}"
+
+    def get_absolute_url(self):
+        return reverse("policies:detail", args=[self.pk])
+
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGES[self.status]
+
+
+class PolicyTransition(models.Model):
+    """An event row per status change (immutable): who moved the policy, when, why."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=16, choices=PolicyAction.choices)
+    from_status = models.CharField(max_length=16, choices=PolicyStatus.choices)
+    to_status = models.CharField(max_length=16, choices=PolicyStatus.choices)
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("policy transition")
+        verbose_name_plural = _("policy transitions")
+        triggers = [
+            # The lifecycle record is append-only, also for code that bypasses the ORM.
+            pgtrigger.Protect(name="transition_append_only", operation=pgtrigger.Update),
+        ]
+
+
+@pghistory.track()
+class EligibilityOverride(models.Model):
+    """An underwriter's reasoned override of one eligibility warning (SPEC 3.1)."""
+
+    policy = models.ForeignKey(
+        Policy, on_delete=models.CASCADE, related_name="eligibility_overrides"
+    )
+    code = models.CharField(max_length=32, choices=EligibilityCode.choices)
+    reason = models.TextField()
+    overridden_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    overridden_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "code"], name="eligibility_override_unique"),
+            models.CheckConstraint(condition=~Q(reason=""), name="eligibility_override_reason"),
+        ]

@@ -1,0 +1,318 @@
+"""Every write on a policy: creation, schedule edits, lifecycle transitions, renewal.
+
+Each is one transaction that locks the policy row, checks the transition table of
+`policies.choices`, writes a `PolicyTransition` row and leaves side effects to commit.
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.choices import OrganisationKind
+from core.services import action
+from policies.choices import (
+    ACTIONS_NEEDING_REASON,
+    TRANSITIONS,
+    EligibilityCode,
+    PolicyAction,
+    PolicyStatus,
+)
+from policies.models import EligibilityOverride, Policy, PolicyTransition
+from policies.rules import (
+    EligibilityFacts,
+    eligibility_warnings,
+    maximum_liability,
+    minimum_premium,
+    next_period,
+)
+
+ERROR_NOT_ALLOWED = gettext_lazy("A policy that is %(status)s cannot be moved with '%(action)s'.")
+ERROR_REASON_REQUIRED = gettext_lazy("Give a reason for this change.")
+ERROR_UNRESOLVED_WARNINGS = gettext_lazy(
+    "Override every eligibility warning with a reason before putting the policy in force: %(codes)s."
+)
+ERROR_NOT_INSURED = gettext_lazy("Choose an insured company.")
+ERROR_NOT_EDITABLE = gettext_lazy("Only a draft or quoted policy can be edited.")
+ERROR_UNKNOWN_WARNING = gettext_lazy("This proposal has no such eligibility warning.")
+
+# Fields an underwriter sets; minimum premium and maximum liability are derived.
+SCHEDULE_FIELDS = (
+    "period_start", "period_end", "auto_renew", "annual_credit_turnover", "buyer_count",
+    "cover_type", "selective_share_percent", "selection_criterion", "indemnity_percentage",
+    "max_credit_period_days", "invoice_deadline_days", "max_extension_days",
+    "overdue_notice_days", "overdue_notice_after_extension_days", "limit_application_days",
+    "max_discretionary_limit", "estimated_annual_turnover", "premium_rate_percent",
+    "instalment_count", "max_liability_multiple", "franchise", "limit_fee", "free_limit_count",
+    "waiting_period_months", "insolvency_payment_days", "claim_decision_days",
+    "indemnity_payment_days", "advance_payment_days", "claim_filing_months",
+    "declaration_deadline_days",
+)  # fmt: skip
+
+
+def _next_policy_number(on: date) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('policy_number_seq')")
+        (value,) = cursor.fetchone()
+    return f"TCI{on:%Y}{value:06d}"
+
+
+def _derive_amounts(policy: Policy) -> None:
+    policy.minimum_premium = minimum_premium(
+        estimated_annual_turnover=policy.estimated_annual_turnover,
+        premium_rate_percent=policy.premium_rate_percent,
+    )
+    policy.max_liability = maximum_liability(
+        minimum_premium=policy.minimum_premium, multiple=policy.max_liability_multiple
+    )
+
+
+def _validate(policy: Policy) -> None:
+    """Model validation with field-named messages (the API and forms show them as is)."""
+    policy.full_clean(exclude=["insured", "created_by", "renewed_from", "policy_number"])
+
+
+def policy_create(*, actor, insured, **schedule) -> Policy:
+    """Create a draft policy (year 1) for an insured company."""
+    if insured is None or insured.kind != OrganisationKind.INSURED:
+        raise ValidationError({"insured": ERROR_NOT_INSURED})
+    unknown = set(schedule) - set(SCHEDULE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown schedule fields: {sorted(unknown)}")
+    with action(actor):
+        policy = Policy(insured=insured, created_by=actor, **schedule)
+        policy.policy_number = _next_policy_number(policy.period_start)
+        _derive_amounts(policy)
+        _validate(policy)
+        policy.save()
+    return policy
+
+
+def policy_update(*, actor, policy_id: int, **schedule) -> Policy:
+    """Change schedule parameters while the policy is still a draft or a quote."""
+    unknown = set(schedule) - set(SCHEDULE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown schedule fields: {sorted(unknown)}")
+    with action(actor):
+        policy = Policy.objects.select_for_update().get(id=policy_id)
+        if policy.status not in (PolicyStatus.DRAFT, PolicyStatus.QUOTED):
+            raise ValidationError(ERROR_NOT_EDITABLE)
+        for field, value in schedule.items():
+            setattr(policy, field, value)
+        _derive_amounts(policy)
+        _validate(policy)
+        policy.save()
+    return policy
+
+
+def policy_eligibility_warnings(policy: Policy, *, on: date | None = None) -> list[str]:
+    """SPEC 3.1 warnings for this proposal, from the insured's and the proposal's facts."""
+    insured = policy.insured
+    facts = EligibilityFacts(
+        region=insured.region,
+        founded_on=insured.founded_on,
+        has_parent_in_same_business=insured.has_parent_in_same_business,
+        industry=insured.industry,
+        annual_credit_turnover=policy.annual_credit_turnover,
+        buyer_count=policy.buyer_count,
+        cover_type=policy.cover_type,
+        selective_share_percent=policy.selective_share_percent,
+        selection_criterion=policy.selection_criterion,
+        assessed_on=on or policy.period_start,
+    )
+    return eligibility_warnings(facts)
+
+
+def policy_unresolved_warnings(policy: Policy) -> list[str]:
+    overridden = set(policy.eligibility_overrides.values_list("code", flat=True))
+    return [code for code in policy_eligibility_warnings(policy) if code not in overridden]
+
+
+def policy_override_warning(
+    *, actor, policy_id: int, code: str, reason: str
+) -> EligibilityOverride:
+    """An underwriter accepts one guideline breach with a reason (SPEC 3.1)."""
+    if not reason.strip():
+        raise ValidationError({"reason": ERROR_REASON_REQUIRED})
+    with action(actor):
+        policy = Policy.objects.select_for_update().select_related("insured").get(id=policy_id)
+        if code not in policy_eligibility_warnings(policy):
+            raise ValidationError({"code": ERROR_UNKNOWN_WARNING})
+        override, _created = EligibilityOverride.objects.update_or_create(
+            policy=policy, code=code, defaults={"reason": reason.strip(), "overridden_by": actor}
+        )
+    return override
+
+
+def allowed_actions(policy: Policy) -> list[str]:
+    """Actions the transition table allows from the policy's status (for buttons)."""
+    return [a for a, (sources, _target) in TRANSITIONS.items() if policy.status in sources]
+
+
+def policy_transition(*, actor, policy_id: int, action_name: str, reason: str = "") -> Policy:
+    """Move a policy along its lifecycle (SPEC 3.3), refusing moves the table forbids."""
+    if action_name not in TRANSITIONS:
+        raise ValidationError({"action": _("Unknown action.")})
+    if action_name in ACTIONS_NEEDING_REASON and not reason.strip():
+        raise ValidationError({"reason": ERROR_REASON_REQUIRED})
+    sources, target = TRANSITIONS[action_name]
+    with action(actor):
+        policy = Policy.objects.select_for_update().select_related("insured").get(id=policy_id)
+        if policy.status not in sources:
+            raise ValidationError(
+                {
+                    "action": ERROR_NOT_ALLOWED
+                    % {
+                        "status": policy.get_status_display(),
+                        "action": PolicyAction(action_name).label,
+                    }
+                }
+            )
+        if action_name == PolicyAction.ISSUE:
+            unresolved = policy_unresolved_warnings(policy)
+            if unresolved:
+                labels = ", ".join(str(EligibilityCode(c).label) for c in unresolved)
+                raise ValidationError({"action": ERROR_UNRESOLVED_WARNINGS % {"codes": labels}})
+        PolicyTransition.objects.create(
+            policy=policy,
+            action=action_name,
+            from_status=policy.status,
+            to_status=target,
+            reason=reason.strip(),
+            actor=actor,
+        )
+        policy.status = target
+        policy.save(update_fields=["status", "updated_at"])
+    return policy
+
+
+def policy_give_non_renewal_notice(*, actor, policy_id: int, on: date) -> Policy:
+    """Either side gives notice before expiry: the policy will not auto-renew (SPEC 3.2)."""
+    with action(actor):
+        policy = Policy.objects.select_for_update().get(id=policy_id)
+        if policy.status not in (PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED):
+            raise ValidationError(ERROR_NOT_EDITABLE)
+        if on > policy.period_end:
+            raise ValidationError({"on": _("Notice must be given before expiry.")})
+        policy.non_renewal_notice_on = on
+        policy.auto_renew = False
+        policy.save(update_fields=["non_renewal_notice_on", "auto_renew", "updated_at"])
+    return policy
+
+
+def policy_renew(*, actor, policy_id: int) -> Policy | None:
+    """Create the next policy year (same number, next year index), as a quote.
+
+    Idempotent: the one-to-one `renewed_from` and the unique (number, year) mean a
+    second call, or a concurrent one, finds the renewal instead of making another.
+    The copy carries every schedule parameter; limits are carried over by the limits
+    app when the renewal comes into force.
+    """
+    with action(actor):
+        policy = Policy.objects.select_for_update().get(id=policy_id)
+        existing = Policy.objects.filter(renewed_from=policy).first()
+        if existing is not None:
+            return existing
+        if policy.status not in (PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED):
+            return None
+        if not policy.auto_renew:
+            return None
+        start, end = next_period(period_end=policy.period_end)
+        schedule = {field: getattr(policy, field) for field in SCHEDULE_FIELDS}
+        schedule.update(period_start=start, period_end=end)
+        renewal = Policy(
+            insured_id=policy.insured_id,
+            policy_number=policy.policy_number,
+            year_index=policy.year_index + 1,
+            renewed_from=policy,
+            status=PolicyStatus.QUOTED,
+            created_by=actor,
+            **schedule,
+        )
+        _derive_amounts(renewal)
+        renewal.save()
+        PolicyTransition.objects.create(
+            policy=renewal,
+            action=PolicyAction.QUOTE,
+            from_status=PolicyStatus.DRAFT,
+            to_status=PolicyStatus.QUOTED,
+            reason=_("Renewal of year %(year)s") % {"year": policy.year_index},
+            actor=actor,
+        )
+        # The guideline overrides were accepted for this insured; they carry over.
+        EligibilityOverride.objects.bulk_create(
+            EligibilityOverride(
+                policy=renewal, code=o.code, reason=o.reason, overridden_by_id=o.overridden_by_id
+            )
+            for o in policy.eligibility_overrides.all()
+        )
+    return renewal
+
+
+def policy_renew_safely(*, actor, policy_id: int) -> Policy | None:
+    """`policy_renew`, treating a lost race on the unique key as 'already renewed'."""
+    try:
+        return policy_renew(actor=actor, policy_id=policy_id)
+    except IntegrityError:
+        return Policy.objects.filter(renewed_from_id=policy_id).first()
+
+
+def policies_due_for_renewal(*, today: date, window_days: int, limit: int) -> list[int]:
+    """In-force policies ending within the window, auto-renewing, not yet renewed."""
+    return list(
+        Policy.objects.filter(
+            status__in=(PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED),
+            auto_renew=True,
+            period_end__lte=today + timedelta(days=window_days),
+            renewal__isnull=True,
+        )
+        .order_by("period_end", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def policies_expire_due(*, today: date, limit: int) -> int:
+    """Expire live policies whose period has ended, and bring their renewals into force.
+
+    Each row is claimed by a conditional UPDATE on its status, so a second run, or a
+    concurrent one, finds nothing left to do.
+    """
+    done = 0
+    ids = list(
+        Policy.objects.filter(
+            status__in=(PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED), period_end__lt=today
+        ).values_list("id", flat=True)[:limit]
+    )
+    for policy_id in ids:
+        try:
+            policy_transition(
+                actor=None,
+                policy_id=policy_id,
+                action_name=PolicyAction.EXPIRE,
+                reason=_("Policy period ended"),
+            )
+        except ValidationError:
+            continue  # moved by someone else meanwhile
+        done += 1
+    renewals = list(
+        Policy.objects.filter(
+            status=PolicyStatus.QUOTED,
+            renewed_from__isnull=False,
+            period_start__lte=today,
+            renewed_from__status=PolicyStatus.EXPIRED,
+        ).values_list("id", flat=True)[:limit]
+    )
+    for policy_id in renewals:
+        try:
+            policy_transition(
+                actor=None,
+                policy_id=policy_id,
+                action_name=PolicyAction.ISSUE,
+                reason=_("Automatic renewal"),
+            )
+        except ValidationError:
+            continue
+        done += 1
+    return done

@@ -1,0 +1,161 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView
+
+from core.audit import history_for
+from core.mixins import UnderwriterRequiredMixin, apply_validation_error
+from core.views import FilteredListView
+from policies import services
+from policies.choices import ACTIONS_NEEDING_REASON, EligibilityCode, PolicyAction
+from policies.filtersets import PolicyFilterSet
+from policies.forms import OverrideForm, PolicyForm, TransitionForm
+from policies.selectors import policies_visible_to
+from policies.tables import POLICY_COLUMNS
+
+
+class PolicyListView(FilteredListView):
+    filterset_class = PolicyFilterSet
+    columns = POLICY_COLUMNS
+    export_name = "policies"
+    default_ordering = ("-period_start", "policy_number")
+
+    @property
+    def title(self):
+        return _("Policies")
+
+    def base_queryset(self):
+        return policies_visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.is_underwriter:
+            context["create_url"] = reverse("policies:create")
+        return context
+
+
+class PolicyDetailView(LoginRequiredMixin, DetailView):
+    template_name = "policies/detail.html"
+    context_object_name = "policy"
+
+    def get_queryset(self):
+        return policies_visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        policy = self.object
+        user = self.request.user
+        context["transitions"] = policy.transitions.select_related("actor")
+        context["credit_limits"] = policy.credit_limits.select_related("buyer").order_by(
+            "buyer__name"
+        )
+        if user.is_insurer_staff:
+            overrides = {
+                o.code: o for o in policy.eligibility_overrides.select_related("overridden_by")
+            }
+            context["warnings"] = [
+                (code, EligibilityCode(code).label, overrides.get(code))
+                for code in services.policy_eligibility_warnings(policy)
+            ]
+            context["history"] = history_for(policy)
+        if user.is_underwriter:
+            context["actions"] = [
+                (a, PolicyAction(a).label, a in ACTIONS_NEEDING_REASON)
+                for a in services.allowed_actions(policy)
+            ]
+            context["editable"] = policy.status in ("draft", "quoted")
+        return context
+
+
+class PolicyCreateView(UnderwriterRequiredMixin, FormView):
+    template_name = "core/form.html"
+    form_class = PolicyForm
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        insured = data.pop("insured")
+        try:
+            policy = services.policy_create(actor=self.request.user, insured=insured, **data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Draft policy %(number)s created.") % {"number": policy.policy_number}
+        )
+        return redirect("policies:detail", pk=policy.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("New policy"), **kwargs)
+
+
+class PolicyUpdateView(UnderwriterRequiredMixin, FormView):
+    template_name = "core/form.html"
+    form_class = PolicyForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.policy = get_object_or_404(policies_visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.policy, "editing": True}
+
+    def form_valid(self, form):
+        try:
+            services.policy_update(
+                actor=self.request.user, policy_id=self.policy.pk, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Policy updated."))
+        return redirect("policies:detail", pk=self.policy.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Edit policy %(p)s") % {"p": self.policy}, **kwargs)
+
+
+class PolicyTransitionView(UnderwriterRequiredMixin, View):
+    """POST only: one lifecycle action, through the same service as the API and jobs."""
+
+    def post(self, request, pk):
+        policy = get_object_or_404(policies_visible_to(request.user), pk=pk)
+        form = TransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Unknown action."))
+            return redirect("policies:detail", pk=policy.pk)
+        try:
+            services.policy_transition(
+                actor=request.user,
+                policy_id=policy.pk,
+                action_name=form.cleaned_data["action"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Policy status changed."))
+        return redirect("policies:detail", pk=policy.pk)
+
+
+class PolicyOverrideView(UnderwriterRequiredMixin, View):
+    def post(self, request, pk):
+        policy = get_object_or_404(policies_visible_to(request.user), pk=pk)
+        form = OverrideForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give a reason for accepting the warning."))
+            return redirect("policies:detail", pk=policy.pk)
+        try:
+            services.policy_override_warning(
+                actor=request.user, policy_id=policy.pk, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Warning accepted."))
+        return redirect("policies:detail", pk=policy.pk)

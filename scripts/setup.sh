@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install what the project needs on a Debian machine: system packages and the virtualenv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES="fonts-noto-cjk libharfbuzz-subset0 chromium poppler-utils gettext postgresql-client"
+missing=""
+for p in $APT_PACKAGES; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing system packages:$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  else
+    echo "Please install the system packages:$missing (sudo apt-get install$missing)" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e '.[dev]'
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+.venv/bin/python manage.py compilemessages --ignore=.venv -v 0

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command (README and CI): lint, Django checks, migrations check, the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+scripts/setup.sh
+ensure_services
+PY=.venv/bin/python
+.venv/bin/ruff check .
+.venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --diff . | head -40; exit 1; }
+$PY manage.py check
+$PY manage.py makemigrations --check --dry-run >/dev/null || {
+  echo "Model changes without a migration:"; $PY manage.py makemigrations --check --dry-run; exit 1; }
+exec .venv/bin/pytest "$@"

@@ -1,0 +1,62 @@
+"""Yearly renewal and expiry jobs (SPEC 3.3, 10): idempotent, run twice = run once."""
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from policies.choices import PolicyStatus
+from policies.models import Policy
+from policies.tasks import expire_policies, renew_policies
+from tests.factories import PolicyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def in_force(insured_a):
+    return PolicyFactory(
+        insured=insured_a,
+        status=PolicyStatus.IN_FORCE,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+    )
+
+
+def test_renewal_job_run_twice_creates_one_renewal(in_force):
+    with time_machine.travel(date(2026, 12, 10)):
+        assert renew_policies() == 1
+        renew_policies()
+    renewals = Policy.objects.filter(renewed_from=in_force)
+    assert renewals.count() == 1
+    renewal = renewals.get()
+    assert (renewal.policy_number, renewal.year_index) == (in_force.policy_number, 2)
+    assert (renewal.period_start, renewal.period_end) == (date(2027, 1, 1), date(2027, 12, 31))
+    assert renewal.status == PolicyStatus.QUOTED
+    assert renewal.minimum_premium == in_force.minimum_premium
+
+
+def test_renewal_waits_for_the_window(in_force):
+    with time_machine.travel(date(2026, 11, 1)):
+        assert renew_policies() == 0
+    assert not Policy.objects.filter(renewed_from=in_force).exists()
+
+
+def test_a_policy_with_notice_of_non_renewal_is_not_renewed(in_force):
+    Policy.objects.filter(pk=in_force.pk).update(auto_renew=False)
+    with time_machine.travel(date(2026, 12, 10)):
+        assert renew_policies() == 0
+
+
+def test_expiry_brings_the_renewal_into_force_once(in_force):
+    with time_machine.travel(date(2026, 12, 10)):
+        renew_policies()
+    with time_machine.travel(date(2027, 1, 1)):
+        expire_policies()
+        expire_policies()
+    in_force.refresh_from_db()
+    renewal = Policy.objects.get(renewed_from=in_force)
+    assert in_force.status == PolicyStatus.EXPIRED
+    assert renewal.status == PolicyStatus.IN_FORCE
+    assert in_force.transitions.count() == 1
+    assert renewal.transitions.count() == 2  # quoted by renewal, issued at expiry
