@@ -128,6 +128,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Development and tests serve from the app directories; production from collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Security: strict in production, relaxed only where DEBUG development needs it.
@@ -143,6 +145,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "tci-pas@insurer.example.cn")
 
 REST_FRAMEWORK = {
@@ -171,6 +174,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PolicyStatusEnum": "policies.choices.PolicyStatus",
+        "BuyerStatusEnum": "buyers.choices.BuyerStatus",
+        "LimitStatusEnum": "limits.choices.LimitStatus",
+    },
 }
 
 # Celery: never lose work (ENVIRONMENT.md: acks_late + reject_on_worker_lost lost none).

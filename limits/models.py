@@ -44,7 +44,7 @@ class CreditLimit(models.Model):
             # One current limit per (policy, buyer); ended ones stay for history.
             models.UniqueConstraint(
                 fields=["policy", "buyer"],
-                condition=Q(status__in=list(EXPOSURE_STATUSES)),
+                condition=Q(status__in=sorted(EXPOSURE_STATUSES)),
                 name="limit_one_current_per_policy_buyer",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="limit_amount_positive"),
@@ -55,7 +55,7 @@ class CreditLimit(models.Model):
         indexes = [
             models.Index(
                 fields=["buyer"],
-                condition=Q(status__in=list(EXPOSURE_STATUSES)),
+                condition=Q(status__in=sorted(EXPOSURE_STATUSES)),
                 name="limit_exposure_idx",
             ),
         ]

@@ -3,6 +3,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView
@@ -96,9 +97,10 @@ class PolicyUpdateView(UnderwriterRequiredMixin, FormView):
     template_name = "core/form.html"
     form_class = PolicyForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.policy = get_object_or_404(policies_visible_to(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def policy(self):
+        # Looked up after the role check in dispatch, so anonymous users are sent to login.
+        return get_object_or_404(policies_visible_to(self.request.user), pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.policy, "editing": True}
