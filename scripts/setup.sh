@@ -29,4 +29,6 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
-.venv/bin/python manage.py compilemessages --ignore=.venv -v 0
+if compgen -G "locale/*/LC_MESSAGES/*.po" > /dev/null; then
+  .venv/bin/python manage.py compilemessages --ignore=.venv -v 0
+fi
