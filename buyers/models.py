@@ -49,6 +49,8 @@ class Buyer(models.Model):
                 name="buyer_former_names_trgm", fields=["former_names"], opclasses=["gin_trgm_ops"]
             ),
             models.Index(fields=["risk_grade"], name="buyer_grade_idx"),
+            # Lists and search results are ordered by name (see buyer_search).
+            models.Index(fields=["name", "id"], name="buyer_name_idx"),
         ]
         constraints = [
             models.CheckConstraint(
