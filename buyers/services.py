@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from buyers.choices import DEFAULT_GRADE
 from buyers.models import Buyer, BuyerCapacity, NegativeEvent, RelatedParty
 from core.services import action
 from core.uscc import normalize_uscc, province_code
@@ -41,10 +42,16 @@ def buyer_update(*, actor, buyer_id: int, **fields) -> Buyer:
         buyer = Buyer.objects.select_for_update().get(id=buyer_id)
         if "uscc" in fields:
             fields["uscc"] = normalize_uscc(fields["uscc"])
+        defaulted = fields.get("risk_grade") == DEFAULT_GRADE and buyer.risk_grade != DEFAULT_GRADE
         for field, value in fields.items():
             setattr(buyer, field, value)
         buyer.full_clean()
         buyer.save()
+        if defaulted:
+            # SPEC 4: grade 10 (default) suspends every existing limit on the buyer.
+            from limits.services import limits_suspend_for_buyer
+
+            limits_suspend_for_buyer(actor=actor, buyer_id=buyer.pk)
     return buyer
 
 

@@ -1,10 +1,24 @@
 from rest_framework.routers import DefaultRouter
 
 from buyers.api.views import BuyerViewSet
+from limits.api.views import (
+    CalculatorViewSet,
+    CreditLimitViewSet,
+    DecisionQueueViewSet,
+    LimitApplicationViewSet,
+    LimitDecisionViewSet,
+    LimitReviewViewSet,
+)
 from policies.api.views import PolicyViewSet
 
 router = DefaultRouter()
 router.register("policies", PolicyViewSet, basename="policy")
 router.register("buyers", BuyerViewSet, basename="buyer")
+router.register("credit-limits", CreditLimitViewSet, basename="credit-limit")
+router.register("limit-applications", LimitApplicationViewSet, basename="limit-application")
+router.register("limit-decisions", LimitDecisionViewSet, basename="limit-decision")
+router.register("limit-reviews", LimitReviewViewSet, basename="limit-review")
+router.register("limit-queue", DecisionQueueViewSet, basename="limit-queue")
+router.register("calculators", CalculatorViewSet, basename="calculator")
 
 urlpatterns = router.urls

@@ -178,6 +178,13 @@ SPECTACULAR_SETTINGS = {
         "PolicyStatusEnum": "policies.choices.PolicyStatus",
         "BuyerStatusEnum": "buyers.choices.BuyerStatus",
         "LimitStatusEnum": "limits.choices.LimitStatus",
+        "ApplicationStatusEnum": "limits.choices.ApplicationStatus",
+        "ReviewStatusEnum": "limits.choices.ReviewStatus",
+        "PendingOrdersStatusEnum": "limits.choices.PendingOrdersStatus",
+        "OutcomeEnum": "limits.choices.Outcome",
+        "ReviewOutcomeEnum": "limits.choices.ReviewOutcome",
+        "ReasonCodeEnum": "limits.choices.ReasonCode",
+        "IndustryEnum": "core.choices.Industry",
     },
 }
 
@@ -204,6 +211,23 @@ CELERY_BEAT_SCHEDULE = {
     "expire-policies": {
         "task": "policies.tasks.expire_policies",
         "schedule": crontab(hour=0, minute=5),
+    },
+    "apply-scheduled-limit-changes": {
+        "task": "limits.tasks.apply_scheduled_limit_changes",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    "expire-limits": {
+        "task": "limits.tasks.expire_limits",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    "warn-expiring-limits": {
+        "task": "limits.tasks.warn_expiring_limits",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "open-limit-reviews": {
+        "task": "limits.tasks.open_limit_reviews",
+        # Hourly, so a negative event recorded today gets its reviews the same day.
+        "schedule": crontab(minute=20),
     },
 }
 

@@ -1,7 +1,7 @@
 """DRF plumbing shared by every app's API."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -16,4 +16,7 @@ def exception_handler(exc, context):
         else:
             detail = {"non_field_errors": [str(m) for m in exc.messages]}
         exc = serializers.ValidationError(detail)
+    elif isinstance(exc, PermissionError):
+        # A service refused the actor's role on an object the actor can see.
+        exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)

@@ -12,6 +12,9 @@ def _items(user):
             (_("Buyers"), "buyers:list"),
         ]
         items.append((_("Credit limits"), "limits:list"))
+        if user.is_underwriter:
+            items.append((_("Limit queue"), "limits:queue"))
+            items.append((_("Reviews"), "limits:reviews"))
         if user.is_staff:
             items.append((_("Administration"), "admin:index"))
         return items
@@ -21,6 +24,7 @@ def _items(user):
             (_("Our policies"), "policies:list"),
             (_("Our buyers"), "buyers:list"),
             (_("Credit limits"), "limits:list"),
+            (_("Limit applications"), "limits:applications"),
         ]
     if user.is_bank_user:
         return [(_("Home"), "home"), (_("Assigned policies"), "policies:list")]
@@ -32,10 +36,13 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     current = request.path
-    nav = []
-    for label, name in _items(user):
-        url = reverse(name)
-        active = current == url or (url != "/" and current.startswith(url))
-        nav.append({"label": label, "url": url, "active": active})
+    items = [(label, reverse(name)) for label, name in _items(user)]
+    # The longest matching entry is the active one: /limits/queue/ is the queue, not
+    # also "Credit limits" at /limits/.
+    matches = [
+        url for _label, url in items if current == url or (url != "/" and current.startswith(url))
+    ]
+    active = max(matches, key=len, default=None)
+    nav = [{"label": label, "url": url, "active": url == active} for label, url in items]
     unread = user.notifications.filter(read_at__isnull=True).count()
     return {"nav_items": nav, "unread_notifications": unread}

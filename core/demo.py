@@ -188,7 +188,97 @@ def load_demo_data(*, today: date) -> dict:
         _buyer, was_created = Buyer.objects.get_or_create(uscc=row["uscc"], defaults=row)
         created["buyers"] += was_created
     created["policies"] = _demo_policies(orgs, today)
+    created["limits"] = _demo_limits(today)
     return created
+
+
+AUTO_MAX_BY_GRADE = {1: "1000000", 2: "800000", 3: "500000", 4: "300000", 5: "200000"}
+
+
+def _demo_limits(today: date) -> int:
+    """Limits, open applications in the queue and a scheduled reduction (SPEC 5)."""
+    from limits import services as limit_services
+    from limits.models import (
+        AutoDecisionGradeRule,
+        AutoDecisionSettings,
+        CreditLimit,
+        LimitApplication,
+    )
+
+    if not AutoDecisionSettings.objects.exists():
+        AutoDecisionSettings.objects.create(enabled=True)
+    for grade, amount in AUTO_MAX_BY_GRADE.items():
+        AutoDecisionGradeRule.objects.get_or_create(
+            risk_grade=grade, defaults={"max_amount": Decimal(amount)}
+        )
+    if LimitApplication.objects.exists():
+        return 0
+    underwriter = User.objects.get(username="underwriter")
+    senior = User.objects.get(username="senior")
+    buyers = list(Buyer.objects.filter(risk_grade__lte=6).order_by("uscc"))
+    plans = [("seller", buyers[:10]), ("seller_b", buyers[8:14])]
+    for username, chosen in plans:
+        seller = User.objects.get(username=username)
+        policy = Policy.objects.get(insured=seller.organisation, status=PolicyStatus.IN_FORCE)
+        for i, buyer in enumerate(chosen):
+            amount = Decimal(1000000 + 250000 * (i % 5))
+            application = limit_services.application_create(
+                actor=seller,
+                policy_id=policy.pk,
+                buyer_uscc=buyer.uscc,
+                requested_amount=amount,
+                payment_terms_days=60 + 30 * (i % 2),
+                expected_annual_sales=amount * 6,
+                goods="机电设备及零部件",
+                trading_since=date(2019, 3, 1),
+                submit=True,
+                today=today,
+            )
+            if application.status == "submitted":
+                outcome = "partial" if i % 3 == 1 else "approve"
+                limit_services.application_decide(
+                    actor=senior,
+                    application_id=application.pk,
+                    outcome=outcome,
+                    amount=amount * Decimal("0.6") if outcome == "partial" else None,
+                    reason_code="14" if outcome == "partial" else "7",
+                    today=today,
+                )
+    seller = User.objects.get(username="seller")
+    policy = Policy.objects.get(insured=seller.organisation, status=PolicyStatus.IN_FORCE)
+    # Two applications waiting in the queue: one within, one above the underwriter's authority.
+    for buyer, amount in ((buyers[10], "900000"), (buyers[11], "3000000")):
+        limit_services.application_create(
+            actor=seller,
+            policy_id=policy.pk,
+            buyer_uscc=buyer.uscc,
+            requested_amount=Decimal(amount),
+            payment_terms_days=90,
+            expected_annual_sales=Decimal(amount) * 4,
+            goods="数控机床",
+            trading_since=date(2021, 6, 1),
+            submit=True,
+            today=today,
+        )
+    limit_services.discretionary_limit_set(
+        actor=seller,
+        policy_id=policy.pk,
+        buyer_id=buyers[12].pk,
+        amount=Decimal("400000"),
+        payment_terms_days=60,
+        today=today,
+    )
+    first = CreditLimit.objects.filter(policy=policy, source="insurer").order_by("id").first()
+    limit_services.limit_reduce_or_cancel(
+        actor=underwriter,
+        limit_id=first.pk,
+        amount=first.amount / 2,
+        notice_on=today,
+        effective_on=today + timedelta(days=30),
+        reason_code="12",
+        today=today,
+    )
+    return CreditLimit.objects.count()
 
 
 def _demo_policies(orgs, today: date) -> int:

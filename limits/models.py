@@ -1,11 +1,29 @@
 import pghistory
+import pgtrigger
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.money import MoneyField
-from limits.choices import EXPOSURE_STATUSES, STATUS_BADGES, LimitSource, LimitStatus
+from limits.choices import (
+    APPLICATION_BADGES,
+    EXPOSURE_STATUSES,
+    OPEN_APPLICATION_STATUSES,
+    QUEUE_STATUSES,
+    STATUS_BADGES,
+    ApplicationStatus,
+    LimitSource,
+    LimitStatus,
+    Outcome,
+    PendingOrdersStatus,
+    ReasonCode,
+    RequestType,
+    ResponseCode,
+    ReviewOutcome,
+    ReviewReason,
+    ReviewStatus,
+)
 
 
 @pghistory.track()
@@ -33,6 +51,14 @@ class CreditLimit(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=LimitSource.choices)
     effective_from = models.DateField(_("effective from"))
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    # A reduction or cancellation given with notice ahead (SPEC 5): applied by the sweep.
+    scheduled_amount = MoneyField(_("scheduled amount"), null=True, blank=True)
+    scheduled_effective_on = models.DateField(_("scheduled change on"), null=True, blank=True)
+    expiry_warned_on = models.DateField(_("expiry warning sent on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    carried_over_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried_over_to"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -51,6 +77,10 @@ class CreditLimit(models.Model):
             models.CheckConstraint(
                 condition=Q(payment_terms_days__lte=365), name="limit_terms_max_365"
             ),
+            models.CheckConstraint(
+                condition=Q(scheduled_amount__isnull=True) | Q(scheduled_amount__gte=0),
+                name="limit_scheduled_amount_not_negative",
+            ),
         ]
         indexes = [
             models.Index(
@@ -58,14 +88,345 @@ class CreditLimit(models.Model):
                 condition=Q(status__in=sorted(EXPOSURE_STATUSES)),
                 name="limit_exposure_idx",
             ),
+            # The sweeps read only the few rows with a date set: keep those indexes small.
+            models.Index(
+                fields=["scheduled_effective_on"],
+                condition=Q(scheduled_effective_on__isnull=False),
+                name="limit_scheduled_idx",
+            ),
+            models.Index(
+                fields=["expires_on"],
+                condition=Q(status="active", expires_on__isnull=False),
+                name="limit_expiry_idx",
+            ),
+            models.Index(
+                fields=["next_review_on"],
+                condition=Q(status="active", next_review_on__isnull=False),
+                name="limit_review_due_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.policy} · {self.buyer.name} · {self.amount}"
 
     def get_absolute_url(self):
-        return reverse("buyers:detail", args=[self.buyer_id])
+        return reverse("limits:detail", args=[self.pk])
 
     @property
     def status_badge(self) -> str:
         return STATUS_BADGES[self.status]
+
+
+@pghistory.track()
+class LimitApplication(models.Model):
+    """An insured's request about a limit (SPEC 5), with the trading experience forms ask."""
+
+    policy = models.ForeignKey(
+        "policies.Policy",
+        on_delete=models.PROTECT,
+        related_name="limit_applications",
+        verbose_name=_("policy"),
+    )
+    buyer = models.ForeignKey(
+        "buyers.Buyer",
+        on_delete=models.PROTECT,
+        related_name="limit_applications",
+        verbose_name=_("buyer"),
+    )
+    request_type = models.CharField(
+        _("request type"), max_length=2, choices=RequestType.choices, default=RequestType.NEW
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+    )
+    requested_amount = MoneyField(_("requested amount"), null=True, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=60)
+    requested_expires_on = models.DateField(_("requested expiry"), null=True, blank=True)
+    expected_annual_sales = MoneyField(_("expected annual sales"), null=True, blank=True)
+    goods = models.CharField(_("goods"), max_length=200, blank=True)
+    first_shipment_on = models.DateField(_("first shipment date"), null=True, blank=True)
+    trading_since = models.DateField(_("trading since"), null=True, blank=True)
+    sales_last_12_months = MoneyField(_("sales in the last 12 months"), null=True, blank=True)
+    largest_invoice = MoneyField(_("largest single invoice"), null=True, blank=True)
+    overdue_amount = MoneyField(_("amount overdue now"), default=0)
+    worst_delay_days = models.PositiveSmallIntegerField(_("worst delay (days)"), default=0)
+    related_party_link = models.CharField(
+        _("related-party link, if any"), max_length=200, blank=True
+    )
+    guarantor = models.CharField(_("guarantor, if any"), max_length=200, blank=True)
+    reason = models.TextField(_("reason for the request"), blank=True)
+
+    prepared_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("prepared by")
+    )
+    submitted_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    auto_note = models.TextField(_("automatic-decision note"), blank=True)
+
+    # A decision above the first underwriter's authority waits here for a second one.
+    proposed_outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    proposed_amount = MoneyField(null=True, blank=True)
+    proposed_payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    proposed_expires_on = models.DateField(null=True, blank=True)
+    proposed_reason_code = models.CharField(max_length=2, choices=ReasonCode.choices, blank=True)
+    proposed_conditions = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("limit application")
+        verbose_name_plural = _("limit applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "buyer"],
+                condition=Q(status__in=sorted(OPEN_APPLICATION_STATUSES)),
+                name="application_one_open_per_policy_buyer",
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_amount__isnull=True) | Q(requested_amount__gt=0),
+                name="application_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_terms_days__lte=365), name="application_terms_max_365"
+            ),
+        ]
+        indexes = [
+            # The underwriters' queue: open applications oldest first.
+            models.Index(
+                fields=["submitted_at"],
+                condition=Q(status__in=sorted(QUEUE_STATUSES)),
+                name="application_queue_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_request_type_display()} · {self.buyer.name}"
+
+    def get_absolute_url(self):
+        return reverse("limits:application-detail", args=[self.pk])
+
+    @property
+    def status_badge(self) -> str:
+        return APPLICATION_BADGES[self.status]
+
+
+class LimitDecision(models.Model):
+    """One immutable decision on a limit (SPEC 5): the limit's history is their chain."""
+
+    policy = models.ForeignKey("policies.Policy", on_delete=models.PROTECT, related_name="+")
+    buyer = models.ForeignKey("buyers.Buyer", on_delete=models.PROTECT, related_name="+")
+    credit_limit = models.ForeignKey(
+        CreditLimit, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    application = models.ForeignKey(
+        LimitApplication,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
+    request_type = models.CharField(
+        _("request type"), max_length=2, choices=RequestType.choices, blank=True
+    )
+    response_code = models.CharField(_("decision"), max_length=2, choices=ResponseCode.choices)
+    reason_code = models.CharField(_("reason"), max_length=2, choices=ReasonCode.choices)
+    requested_amount = MoneyField(_("requested amount"), null=True, blank=True)
+    amount = MoneyField(_("decided amount"), null=True, blank=True)
+    # The limit just before this decision: the "old limit" of the pending-orders clause.
+    previous_amount = MoneyField(_("previous amount"), null=True, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), null=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    notice_on = models.DateField(_("notice date"))
+    effective_on = models.DateField(_("effective date"))
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    approved_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("second approver"),
+    )
+    automatic = models.BooleanField(_("automatic"), default=False)
+    explanation = models.TextField(_("explanation"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("limit decision")
+        verbose_name_plural = _("limit decisions")
+        triggers = [
+            # Decisions are records: neither the application nor SQL may change or delete one.
+            pgtrigger.Protect(
+                name="decision_immutable", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="decision_amount_ok"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_on__gte=models.F("notice_on")),
+                name="decision_effective_after_notice",
+            ),
+            # Four-eyes in the database too: the second approver is never the first.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("decided_by")),
+                name="decision_four_eyes",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_response_code_display()} {self.amount or ''}"
+
+
+@pghistory.track()
+class AutoDecisionSettings(models.Model):
+    """The automatic-decision rule set (SPEC 5), edited by the administrator in the admin."""
+
+    enabled = models.BooleanField(_("automatic decisions enabled"), default=True)
+    capacity_headroom_percent = models.DecimalField(
+        _("capacity headroom to keep (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=20,
+        help_text=_("Decide automatically only if this share of the buyer's capacity stays free."),
+    )
+    max_payment_terms_days = models.PositiveSmallIntegerField(
+        _("longest payment terms decided automatically"), default=90
+    )
+
+    class Meta:
+        verbose_name = _("automatic-decision settings")
+        verbose_name_plural = _("automatic-decision settings")
+
+    def __str__(self):
+        return str(_("Automatic-decision settings"))
+
+
+@pghistory.track()
+class AutoDecisionGradeRule(models.Model):
+    """The largest amount decided automatically for buyers of one risk grade."""
+
+    risk_grade = models.PositiveSmallIntegerField(_("risk grade"), unique=True)
+    max_amount = MoneyField(_("largest automatic amount"))
+
+    class Meta:
+        ordering = ["risk_grade"]
+        verbose_name = _("automatic-decision grade rule")
+        verbose_name_plural = _("automatic-decision grade rules")
+
+    def __str__(self):
+        return f"{self.risk_grade}: {self.max_amount}"
+
+
+@pghistory.track()
+class AutoDecisionExclusion(models.Model):
+    """A buyer whose applications always go to an underwriter."""
+
+    buyer = models.OneToOneField("buyers.Buyer", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        verbose_name = _("buyer excluded from automatic decisions")
+        verbose_name_plural = _("buyers excluded from automatic decisions")
+
+
+@pghistory.track()
+class LimitReview(models.Model):
+    """A review of one limit (SPEC 5): yearly, or after a negative event on its buyer."""
+
+    credit_limit = models.ForeignKey(CreditLimit, on_delete=models.PROTECT, related_name="reviews")
+    reason = models.CharField(_("reason"), max_length=16, choices=ReviewReason.choices)
+    negative_event = models.ForeignKey(
+        "buyers.NegativeEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=8, choices=ReviewOutcome.choices, blank=True
+    )
+    decision = models.ForeignKey(
+        LimitDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("limit review")
+        verbose_name_plural = _("limit reviews")
+        constraints = [
+            # The review job may run twice: each event opens one review per limit, and a
+            # limit has at most one open yearly review.
+            models.UniqueConstraint(
+                fields=["credit_limit", "negative_event"],
+                condition=Q(negative_event__isnull=False),
+                name="review_one_per_limit_event",
+            ),
+            models.UniqueConstraint(
+                fields=["credit_limit"],
+                condition=Q(reason="yearly", status="open"),
+                name="review_one_open_yearly",
+            ),
+        ]
+
+
+@pghistory.track()
+class PendingOrdersCover(models.Model):
+    """Pending-orders clause (待交付订单条款, SPEC 5) after a reduction or cancellation."""
+
+    decision = models.ForeignKey(LimitDecision, on_delete=models.PROTECT, related_name="+")
+    credit_limit = models.ForeignKey(
+        CreditLimit, on_delete=models.PROTECT, related_name="pending_orders"
+    )
+    requested_on = models.DateField(_("requested in writing on"))
+    contract_reference = models.CharField(_("contract reference"), max_length=100)
+    contract_signed_on = models.DateField(_("contract signed on"))
+    contract_amount = MoneyField(_("undelivered contract amount"))
+    status = models.CharField(_("status"), max_length=8, choices=PendingOrdersStatus.choices)
+    refusal_reasons = models.TextField(_("refusal reasons"), blank=True)
+    covered_amount = MoneyField(_("amount covered"), default=0)
+    cover_until = models.DateField(_("deliveries covered until"), null=True, blank=True)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("pending-orders request")
+        verbose_name_plural = _("pending-orders requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contract_amount__gt=0), name="pending_orders_amount_positive"
+            ),
+        ]

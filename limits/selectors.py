@@ -1,8 +1,19 @@
 """Role-scoped reads of credit limits (SPEC 2, 5)."""
 
-from django.db.models import QuerySet
+from decimal import Decimal
 
-from limits.models import CreditLimit
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from buyers.models import BuyerCapacity, NegativeEvent
+from limits.choices import EXPOSURE_STATUSES, QUEUE_STATUSES, ApplicationStatus
+from limits.models import (
+    CreditLimit,
+    LimitApplication,
+    LimitDecision,
+    LimitReview,
+    PendingOrdersCover,
+)
 
 
 def credit_limits_visible_to(user) -> QuerySet[CreditLimit]:
@@ -14,3 +25,88 @@ def credit_limits_visible_to(user) -> QuerySet[CreditLimit]:
     if user.is_insured_user:
         return qs.filter(policy__insured_id=user.organisation_id)
     return qs.none()
+
+
+def applications_visible_to(user) -> QuerySet[LimitApplication]:
+    qs = LimitApplication.objects.select_related("policy", "buyer", "policy__insured")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_insurer_staff:
+        # A draft is still the insured's own business.
+        return qs.exclude(status=ApplicationStatus.DRAFT)
+    if user.is_insured_user:
+        return qs.filter(policy__insured_id=user.organisation_id)
+    return qs.none()
+
+
+def decisions_visible_to(user) -> QuerySet[LimitDecision]:
+    qs = LimitDecision.objects.select_related("policy", "buyer", "decided_by", "approved_by")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_insurer_staff:
+        return qs
+    if user.is_insured_user:
+        return qs.filter(policy__insured_id=user.organisation_id)
+    return qs.none()
+
+
+def reviews_visible_to(user) -> QuerySet[LimitReview]:
+    qs = LimitReview.objects.select_related(
+        "credit_limit__policy", "credit_limit__buyer", "negative_event"
+    )
+    if user.is_authenticated and user.is_insurer_staff:
+        return qs
+    return qs.none()
+
+
+def pending_orders_visible_to(user) -> QuerySet[PendingOrdersCover]:
+    qs = PendingOrdersCover.objects.select_related("credit_limit__buyer", "decision")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_insurer_staff:
+        return qs
+    if user.is_insured_user:
+        return qs.filter(credit_limit__policy__insured_id=user.organisation_id)
+    return qs.none()
+
+
+def decision_queue(user) -> QuerySet[LimitApplication]:
+    """Open applications oldest first, with what the underwriter needs beside each one
+    (SPEC 5): the buyer's aggregate exposure, its capacity and events, the insured's
+    other limits. Annotated in one query, so the queue does not grow queries with rows.
+    """
+    exposure = (
+        CreditLimit.objects.filter(buyer=OuterRef("buyer_id"), status__in=EXPOSURE_STATUSES)
+        .values("buyer")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    capacity = BuyerCapacity.objects.filter(risk_grade=OuterRef("buyer__risk_grade")).values(
+        "max_exposure"
+    )[:1]
+    events = (
+        NegativeEvent.objects.filter(buyer=OuterRef("buyer_id"))
+        .values("buyer")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    insured_limits = (
+        CreditLimit.objects.filter(
+            policy__insured_id=OuterRef("policy__insured_id"), status__in=EXPOSURE_STATUSES
+        )
+        .values("policy__insured_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        applications_visible_to(user)
+        .filter(status__in=QUEUE_STATUSES)
+        .annotate(
+            exposure=Coalesce(Subquery(exposure), Value(Decimal(0))),
+            capacity=Subquery(capacity),
+            event_count=Coalesce(Subquery(events), Value(0)),
+            insured_exposure=Coalesce(Subquery(insured_limits), Value(Decimal(0))),
+        )
+        .annotate(remaining_capacity=F("capacity") - F("exposure"))
+        .order_by("submitted_at", "id")
+    )

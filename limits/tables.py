@@ -1,6 +1,33 @@
+from dataclasses import dataclass
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.tables import Column
+from limits.choices import ResponseCode
+
+
+@dataclass(frozen=True)
+class LocalDateTimeColumn(Column):
+    """A timestamp in the business time zone (Asia/Shanghai), shown to the minute.
+
+    The raw value is the naive local time, so that the XLSX export (which cannot store
+    time zones) writes a real date-time cell showing what the page shows.
+    """
+
+    kind: str = "date"
+
+    def raw(self, obj):
+        value = super().raw(obj)
+        return None if value is None else timezone.localtime(value).replace(tzinfo=None)
+
+    def text(self, obj) -> str:
+        value = self.raw(obj)
+        return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+    def display(self, obj) -> str:
+        return self.text(obj)
+
 
 CREDIT_LIMIT_COLUMNS = [
     Column("buyer.name", _("Buyer"), sort="buyer__name", kind="link"),
@@ -14,3 +41,28 @@ CREDIT_LIMIT_COLUMNS = [
     Column("effective_from", _("Effective from"), sort="effective_from", kind="date"),
     Column("expires_on", _("Expires on"), sort="expires_on", kind="date"),
 ]
+
+APPLICATION_COLUMNS = [
+    Column("buyer.name", _("Buyer"), sort="buyer__name", kind="link"),
+    Column("buyer.uscc", _("USCC"), sort="buyer__uscc"),
+    Column("policy", _("Policy"), sort="policy__policy_number"),
+    Column("policy.insured.name", _("Insured"), sort="policy__insured__name"),
+    Column("request_type", _("Request type"), sort="request_type", choice=True),
+    Column("requested_amount", _("Requested amount"), sort="requested_amount", kind="money"),
+    Column("status", _("Status"), sort="status", kind="badge", choice=True),
+    LocalDateTimeColumn("submitted_at", _("Submitted at"), sort="submitted_at"),
+    LocalDateTimeColumn("decided_at", _("Decided at"), sort="decided_at"),
+]
+
+# Colours of the RECECO responses (4507) wherever a decision is shown.
+RESPONSE_BADGES = {
+    ResponseCode.PRELIMINARY: "secondary",
+    ResponseCode.APPROVED: "success",
+    ResponseCode.NOT_APPROVED: "danger",
+    ResponseCode.CONDITIONAL: "info",
+    ResponseCode.PARTLY_APPROVED: "info",
+    ResponseCode.INVESTIGATING: "secondary",
+    ResponseCode.CANCELLATION: "danger",
+    ResponseCode.REDUCTION: "warning",
+    ResponseCode.CLOSE_ACCOUNT: "dark",
+}

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -137,7 +138,11 @@ def policy_override_warning(
     if not reason.strip():
         raise ValidationError({"reason": ERROR_REASON_REQUIRED})
     with action(actor):
-        policy = Policy.objects.select_for_update().select_related("insured").get(id=policy_id)
+        policy = (
+            Policy.objects.select_for_update(of=("self",))
+            .select_related("insured")
+            .get(id=policy_id)
+        )
         if code not in policy_eligibility_warnings(policy):
             raise ValidationError({"code": ERROR_UNKNOWN_WARNING})
         override, _created = EligibilityOverride.objects.update_or_create(
@@ -159,7 +164,11 @@ def policy_transition(*, actor, policy_id: int, action_name: str, reason: str = 
         raise ValidationError({"reason": ERROR_REASON_REQUIRED})
     sources, target = TRANSITIONS[action_name]
     with action(actor):
-        policy = Policy.objects.select_for_update().select_related("insured").get(id=policy_id)
+        policy = (
+            Policy.objects.select_for_update(of=("self",))
+            .select_related("insured")
+            .get(id=policy_id)
+        )
         if policy.status not in sources:
             raise ValidationError(
                 {
@@ -185,7 +194,21 @@ def policy_transition(*, actor, policy_id: int, action_name: str, reason: str = 
         )
         policy.status = target
         policy.save(update_fields=["status", "updated_at"])
+        _limits_follow_policy(policy, action_name)
     return policy
+
+
+def _limits_follow_policy(policy: Policy, action_name: str) -> None:
+    """Limits end with their policy; a renewal in force carries them over (SPEC 3.3, 5)."""
+    from limits.services import limits_carry_over, limits_end_with_policy
+
+    today = timezone.localdate()
+    if action_name in (PolicyAction.EXPIRE, PolicyAction.CANCEL):
+        limits_end_with_policy(policy_id=policy.pk, today=today)
+    elif action_name == PolicyAction.ISSUE and policy.renewed_from_id:
+        limits_carry_over(
+            from_policy_id=policy.renewed_from_id, to_policy_id=policy.pk, today=today
+        )
 
 
 def policy_give_non_renewal_notice(*, actor, policy_id: int, on: date) -> Policy:

@@ -3,13 +3,19 @@
 Objects outside a user's scope answer 404, never 403. Later features add rows here.
 """
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from limits.models import CreditLimit
+from accounts.choices import Role
+from limits import services as limit_services
+from limits.choices import ReviewReason
+from limits.models import CreditLimit, LimitReview
 from policies.choices import PolicyStatus
-from tests.factories import BuyerFactory, PolicyFactory
+from tests.factories import BuyerCapacityFactory, BuyerFactory, PolicyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +25,10 @@ ROLES = [
 ]  # fmt: skip
 STAFF = ["underwriter", "senior_underwriter", "claims_handler", "claims_manager", "admin"]
 UNDERWRITERS = ["underwriter", "senior_underwriter", "admin"]
+INSURED_APPROVERS = ["insured_a", "insured_b"]  # both personas are approvers
+# A POST a role may make: 302 when it went through, 200 when the form came back with
+# errors. Either way not refused; a refusal is 404 (SPEC 2).
+ALLOWED = (200, 302)
 
 
 def expect(default, **per_role):
@@ -35,14 +45,30 @@ def only(roles, yes, no, anonymous):
     return table
 
 
+def staff_act(ok):
+    """An action on an object staff and insured A see, that only underwriters may take."""
+    table = expect(403, anonymous=401, insured_b=404, bank=404)
+    table.update(dict.fromkeys(UNDERWRITERS, ok))
+    return table
+
+
+def insured_a_acts(ok):
+    """An action on insured A's object that only insured A's approver may take."""
+    return expect(403, anonymous=401, insured_a=ok, insured_b=404, bank=404)
+
+
 @pytest.fixture
-def world(personas, insured_a, insured_b):
-    """Objects the matrix points at: one policy and one limited buyer per insured."""
+def world(personas, insurer, insured_a, insured_b):
+    """Objects the matrix points at: a draft and a live policy per insured, limited buyers,
+    limit applications in each open status, a reduction decision and an open review."""
+    today = timezone.localdate()
+    BuyerCapacityFactory(risk_grade=4, max_exposure=Decimal("10000000"))
     policy_a = PolicyFactory(insured=insured_a, status=PolicyStatus.DRAFT)
     policy_b = PolicyFactory(insured=insured_b, status=PolicyStatus.DRAFT)
+    live_a = PolicyFactory(insured=insured_a, status=PolicyStatus.IN_FORCE)
     buyer_a = BuyerFactory()
     buyer_free = BuyerFactory()
-    CreditLimit.objects.create(
+    limit_a = CreditLimit.objects.create(
         policy=policy_a,
         buyer=buyer_a,
         amount="1000000",
@@ -50,12 +76,98 @@ def world(personas, insured_a, insured_b):
         source="insurer",
         effective_from="2026-01-01",
     )
+
+    def application(amount, *, submit=True):
+        return limit_services.application_create(
+            actor=personas["insured_a"],
+            policy_id=live_a.pk,
+            buyer_uscc=BuyerFactory().uscc,
+            requested_amount=Decimal(amount),
+            submit=submit,
+        )
+
+    app_submitted = application("200000")
+    app_draft = application("200000", submit=False)
+    # Above its proposer's authority: waits for a second underwriter (SPEC 2 four-eyes).
+    # The proposer is none of the personas, so each underwriter persona may approve it.
+    proposer = UserFactory(
+        username="proposer", organisation=insurer, role=Role.UNDERWRITER, authority_amount=100000
+    )
+    app_waiting = application("500000")
+    limit_services.application_decide(
+        actor=proposer, application_id=app_waiting.pk, outcome="approve"
+    )
+    limit_cut = CreditLimit.objects.create(
+        policy=live_a,
+        buyer=BuyerFactory(),
+        amount="800000",
+        payment_terms_days=60,
+        source="insurer",
+        effective_from=today,
+    )
+    decision_cut = limit_services.limit_reduce_or_cancel(
+        actor=personas["underwriter"],
+        limit_id=limit_cut.pk,
+        amount=Decimal("400000"),
+        notice_on=today,
+        reason_code="12",
+    )
+    review = LimitReview.objects.create(
+        credit_limit=limit_a, reason=ReviewReason.YEARLY, due_on=today
+    )
     return {
+        "today": today.isoformat(),
         "policy_a": policy_a.pk,
         "policy_b": policy_b.pk,
+        "live_a": live_a.pk,
         "buyer_a": buyer_a.pk,
         "buyer_free": buyer_free.pk,
+        "buyer_free_uscc": buyer_free.uscc,
+        "limit_a": limit_a.pk,
+        "app_submitted": app_submitted.pk,
+        "app_draft": app_draft.pk,
+        "app_waiting": app_waiting.pk,
+        "decision_cut": decision_cut.pk,
+        "review": review.pk,
     }
+
+
+def fill(data, world):
+    """The request body with the world's ids and dates put in."""
+    if isinstance(data, dict):
+        return {key: fill(value, world) for key, value in data.items()}
+    if isinstance(data, list):
+        return [fill(value, world) for value in data]
+    if isinstance(data, str):
+        return data.format(**world)
+    return data
+
+
+def status_ok(status, expected):
+    return status in expected if isinstance(expected, tuple) else status == expected
+
+
+DISCRETIONARY = {
+    "policy": "{live_a}",
+    "buyer_uscc": "{buyer_free_uscc}",
+    "amount": "100000.00",
+    "payment_terms_days": "60",
+}
+APPLICATION = {
+    "policy": "{live_a}",
+    "buyer_uscc": "{buyer_free_uscc}",
+    "requested_amount": "300000.00",
+    "payment_terms_days": "60",
+}
+REDUCTION = {"amount": "500000.00", "notice_on": "{today}", "reason_code": "12"}
+PENDING_ORDERS = {
+    "requested_on": "{today}",
+    "contract_reference": "HT-2026-001",
+    "contract_signed_on": "{today}",
+    "contract_amount": "100000.00",
+}
+TURNOVER = {"annual_credit_sales": "6000000", "credit_days": 60}
+PEAK = {"movements": [{"on": "{today}", "kind": "invoice", "amount": "100.00"}]}
 
 
 UI_GET = [
@@ -74,6 +186,18 @@ UI_GET = [
     ("/buyers/new/", only(UNDERWRITERS, 200, 404, 302)),
     ("/buyers/{buyer_a}/edit/", only(UNDERWRITERS, 200, 404, 302)),
     ("/limits/", expect(200, anonymous=302)),
+    ("/limits/{limit_a}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/limits/discretionary/", only(INSURED_APPROVERS, 200, 404, 302)),
+    ("/limits/applications/", expect(200, anonymous=302)),
+    ("/limits/applications/new/", only(INSURED_APPROVERS, 200, 404, 302)),
+    ("/limits/applications/{app_submitted}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/limits/applications/{app_waiting}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/limits/applications/{app_draft}/", only(["insured_a"], 200, 404, 302)),
+    ("/limits/queue/", only(UNDERWRITERS, 200, 404, 302)),
+    ("/limits/reviews/", only(UNDERWRITERS, 200, 404, 302)),
+    ("/limits/decisions/{decision_cut}/pending-orders/", only(["insured_a"], 200, 404, 302)),
+    ("/limits/calculators/turnover/", expect(200, anonymous=302)),
+    ("/limits/calculators/peak/", expect(200, anonymous=302)),
     ("/notifications/", expect(200, anonymous=302)),
     ("/password/", expect(200, anonymous=302)),
     ("/admin/", expect(302, admin=200)),
@@ -93,6 +217,32 @@ UI_POST = [
         "/buyers/{buyer_a}/events/new/",
         {"kind": "court_judgment", "occurred_on": "2026-11-01"},
         only(STAFF, 302, 404, 302),
+    ),
+    ("/limits/{limit_a}/reduce/", REDUCTION, only(UNDERWRITERS, ALLOWED, 404, 302)),
+    ("/limits/discretionary/", DISCRETIONARY, only(INSURED_APPROVERS, ALLOWED, 404, 302)),
+    ("/limits/applications/new/", APPLICATION, only(INSURED_APPROVERS, ALLOWED, 404, 302)),
+    ("/limits/applications/{app_draft}/submit/", {}, only(["insured_a"], ALLOWED, 404, 302)),
+    (
+        "/limits/applications/{app_submitted}/withdraw/",
+        {},
+        only(["insured_a"], ALLOWED, 404, 302),
+    ),
+    (
+        "/limits/applications/{app_submitted}/decide/",
+        {"outcome": "approve", "reason_code": "7"},
+        only(UNDERWRITERS, ALLOWED, 404, 302),
+    ),
+    ("/limits/applications/{app_waiting}/approve/", {}, only(UNDERWRITERS, ALLOWED, 404, 302)),
+    (
+        "/limits/applications/{app_waiting}/send-back/",
+        {"note": "Ask for the accounts."},
+        only(UNDERWRITERS, ALLOWED, 404, 302),
+    ),
+    ("/limits/reviews/{review}/", {"outcome": "confirm"}, only(UNDERWRITERS, ALLOWED, 404, 302)),
+    (
+        "/limits/decisions/{decision_cut}/pending-orders/",
+        PENDING_ORDERS,
+        only(["insured_a"], ALLOWED, 404, 302),
     ),
 ]
 
@@ -127,6 +277,87 @@ API = [
         {"risk_grade": 5},
         expect(403, anonymous=401, underwriter=200, senior_underwriter=200, admin=200),
     ),
+    ("get", "/api/v1/credit-limits/", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/credit-limits/{limit_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    ("post", "/api/v1/credit-limits/{limit_a}/reduce/", REDUCTION, staff_act(200)),
+    (
+        "post",
+        "/api/v1/credit-limits/discretionary/",
+        DISCRETIONARY,
+        # insured B is an approver too, but insured A's policy is not among its own.
+        expect(403, anonymous=401, insured_a=201, insured_b=400),
+    ),
+    ("get", "/api/v1/limit-applications/", None, expect(200, anonymous=401)),
+    (
+        "get",
+        "/api/v1/limit-applications/{app_submitted}/",
+        None,
+        only(STAFF + ["insured_a"], 200, 404, 401),
+    ),
+    ("get", "/api/v1/limit-applications/{app_draft}/", None, only(["insured_a"], 200, 404, 401)),
+    (
+        "post",
+        "/api/v1/limit-applications/",
+        APPLICATION,
+        expect(403, anonymous=401, insured_a=201, insured_b=400),
+    ),
+    (
+        "post",
+        "/api/v1/limit-applications/{app_draft}/submit/",
+        None,
+        only(["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/limit-applications/{app_submitted}/withdraw/",
+        None,
+        insured_a_acts(200),
+    ),
+    (
+        "post",
+        "/api/v1/limit-applications/{app_submitted}/decide/",
+        {"outcome": "approve"},
+        staff_act(200),
+    ),
+    ("post", "/api/v1/limit-applications/{app_waiting}/approve/", None, staff_act(200)),
+    (
+        "post",
+        "/api/v1/limit-applications/{app_waiting}/send-back/",
+        {"note": "Ask for the accounts."},
+        staff_act(200),
+    ),
+    ("get", "/api/v1/limit-decisions/", None, expect(200, anonymous=401)),
+    (
+        "get",
+        "/api/v1/limit-decisions/{decision_cut}/",
+        None,
+        only(STAFF + ["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/limit-decisions/{decision_cut}/pending-orders/",
+        PENDING_ORDERS,
+        insured_a_acts(201),
+    ),
+    ("get", "/api/v1/limit-reviews/", None, only(STAFF, 200, 403, 401)),
+    ("get", "/api/v1/limit-reviews/{review}/", None, only(STAFF, 200, 404, 401)),
+    (
+        "post",
+        "/api/v1/limit-reviews/{review}/complete/",
+        {"outcome": "confirm"},
+        expect(
+            404,
+            anonymous=401,
+            underwriter=200,
+            senior_underwriter=200,
+            admin=200,
+            claims_handler=403,
+            claims_manager=403,
+        ),
+    ),
+    ("get", "/api/v1/limit-queue/", None, only(UNDERWRITERS, 200, 403, 401)),
+    ("post", "/api/v1/calculators/turnover/", TURNOVER, expect(200, anonymous=401)),
+    ("post", "/api/v1/calculators/peak-outstanding/", PEAK, expect(200, anonymous=401)),
 ]
 
 
@@ -160,16 +391,18 @@ def test_ui_pages(personas, world, role):
 @pytest.mark.parametrize("path,data,expected", UI_POST)
 def test_ui_actions(personas, world, role, path, data, expected):
     url = path.format(**world)
-    status = _ui_client(personas, role).post(url, data).status_code
-    assert status == expected[role], f"POST {url} as {role}"
+    status = _ui_client(personas, role).post(url, fill(data, world)).status_code
+    assert status_ok(status, expected[role]), f"POST {url} as {role}: {status}"
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method,path,data,expected", API)
 def test_api(personas, world, role, method, path, data, expected):
     url = path.format(**world)
-    response = getattr(_api_client(personas, role), method)(url, data, format="json")
-    assert response.status_code == expected[role], f"{method.upper()} {url} as {role}"
+    response = getattr(_api_client(personas, role), method)(url, fill(data, world), format="json")
+    assert response.status_code == expected[role], (
+        f"{method.upper()} {url} as {role}: {response.status_code} {response.content[:300]!r}"
+    )
 
 
 def test_every_api_route_is_in_the_matrix():

@@ -1,0 +1,405 @@
+"""Credit limits through HTTP (SPEC 5): what goes in, what comes out, nothing else.
+
+Money travels as JSON strings and is parsed as Decimal: a JSON number is parsed through a
+float before DRF sees it (ENVIRONMENT.md: 12345678901234567.89 arrives as ...68.00), so
+`MoneyField` refuses floats with a message instead of silently losing cents.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from buyers.models import Buyer
+from buyers.selectors import buyers_visible_to
+from core.choices import Industry
+from core.money import MAX_DIGITS
+from core.uscc import normalize_uscc, validate_uscc
+from limits.choices import Outcome, ReasonCode, RequestType, ReviewOutcome
+from limits.models import (
+    CreditLimit,
+    LimitApplication,
+    LimitDecision,
+    LimitReview,
+    PendingOrdersCover,
+)
+from policies.models import Policy
+from policies.selectors import policies_visible_to
+
+ERROR_FLOAT = _('Send money as a string, e.g. "1234.56", so that no cent is lost.')
+ERROR_BUYER_EITHER = _("Give the buyer either by id or by USCC.")
+ERROR_BUYER_UNKNOWN = _("No buyer with this USCC is in the register: apply for a limit instead.")
+MAX_MOVEMENTS = 5000
+
+
+class MoneyField(serializers.DecimalField):
+    """A CNY amount: 18 digits, 2 places, sent and answered as a string."""
+
+    default_error_messages = {"float": ERROR_FLOAT}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", MAX_DIGITS)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, float):
+            self.fail("float")
+        return super().to_internal_value(data)
+
+
+class AggregateMoneyField(serializers.DecimalField):
+    """A read-only sum over many limits: may pass 18 digits, still two places."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=None, decimal_places=2, read_only=True, **kwargs)
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id in a request body, looked up among the objects the caller may see only.
+
+    Someone else's object answers exactly like one that does not exist.
+    """
+
+    def __init__(self, selector, **kwargs):
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.queryset.none()
+        return self.selector(request.user)
+
+
+class _MoneyModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: MoneyField,
+    }
+
+
+# --- credit limits -----------------------------------------------------------------------
+
+
+class CreditLimitSerializer(_MoneyModelSerializer):
+    policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
+    insured = serializers.IntegerField(source="policy.insured_id", read_only=True)
+    insured_name = serializers.CharField(source="policy.insured.name", read_only=True)
+    buyer_uscc = serializers.CharField(source="buyer.uscc", read_only=True)
+    buyer_name = serializers.CharField(source="buyer.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+
+    class Meta:
+        model = CreditLimit
+        fields = [
+            "id", "policy", "policy_number", "insured", "insured_name", "buyer", "buyer_uscc",
+            "buyer_name", "amount", "payment_terms_days", "expires_on", "status",
+            "status_display", "source", "source_display", "effective_from", "next_review_on",
+            "scheduled_amount", "scheduled_effective_on", "ended_on", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class LimitReduceSerializer(serializers.Serializer):
+    """SPEC 5 reduction or cancellation: a blank, null or zero amount cancels."""
+
+    amount = MoneyField(required=False, allow_null=True, min_value=Decimal(0), default=None)
+    notice_on = serializers.DateField()
+    effective_on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
+    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DiscretionaryLimitSerializer(serializers.Serializer):
+    """SPEC 5 discretionary limit: the buyer by id (one the insured sees) or by USCC."""
+
+    policy = ScopedPrimaryKeyRelatedField(policies_visible_to, queryset=Policy.objects.all())
+    buyer = ScopedPrimaryKeyRelatedField(
+        buyers_visible_to, queryset=Buyer.objects.all(), required=False, allow_null=True
+    )
+    buyer_uscc = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    amount = MoneyField(min_value=Decimal("0.01"))
+    payment_terms_days = serializers.IntegerField(min_value=1, max_value=365)
+
+    def validate(self, attrs):
+        buyer, uscc = attrs.get("buyer"), normalize_uscc(attrs.pop("buyer_uscc", ""))
+        if bool(buyer) == bool(uscc):
+            raise serializers.ValidationError({"buyer": ERROR_BUYER_EITHER})
+        if buyer is None:
+            try:
+                validate_uscc(uscc)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"buyer_uscc": error.messages}) from error
+            buyer = Buyer.objects.filter(uscc=uscc).first()
+            if buyer is None:
+                raise serializers.ValidationError({"buyer_uscc": ERROR_BUYER_UNKNOWN})
+        attrs["buyer"] = buyer
+        return attrs
+
+
+# --- decisions ----------------------------------------------------------------------------
+
+
+class LimitDecisionSerializer(_MoneyModelSerializer):
+    """One immutable decision (SPEC 5): who, when, amount, reasons."""
+
+    policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
+    buyer_uscc = serializers.CharField(source="buyer.uscc", read_only=True)
+    buyer_name = serializers.CharField(source="buyer.name", read_only=True)
+    response_display = serializers.CharField(source="get_response_code_display", read_only=True)
+    reason_display = serializers.CharField(source="get_reason_code_display", read_only=True)
+    decided_by = serializers.StringRelatedField()
+    approved_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = LimitDecision
+        fields = [
+            "id", "policy", "policy_number", "buyer", "buyer_uscc", "buyer_name",
+            "credit_limit", "application", "request_type", "response_code", "response_display",
+            "reason_code", "reason_display", "requested_amount", "amount", "payment_terms_days",
+            "expires_on", "conditions", "notice_on", "effective_on", "decided_by",
+            "approved_by", "automatic", "explanation", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class InsuredLimitDecisionSerializer(LimitDecisionSerializer):
+    """What an insured sees: the decision, not the insurer's reasoning (it names the
+    buyer's grade, capacity and exposure over every insured)."""
+
+    class Meta(LimitDecisionSerializer.Meta):
+        fields = [f for f in LimitDecisionSerializer.Meta.fields if f != "explanation"]
+        read_only_fields = fields
+
+
+class PendingOrdersRequestSerializer(serializers.Serializer):
+    """SPEC 5 pending-orders clause: the insured's written request."""
+
+    requested_on = serializers.DateField()
+    contract_reference = serializers.CharField(max_length=100)
+    contract_signed_on = serializers.DateField()
+    contract_amount = MoneyField(min_value=Decimal("0.01"))
+
+
+class PendingOrdersCoverSerializer(_MoneyModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = PendingOrdersCover
+        fields = [
+            "id", "decision", "credit_limit", "requested_on", "contract_reference",
+            "contract_signed_on", "contract_amount", "status", "status_display",
+            "refusal_reasons", "covered_amount", "cover_until", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+# --- applications -------------------------------------------------------------------------
+
+APPLICATION_FIELDS = [
+    "requested_amount", "payment_terms_days", "requested_expires_on", "expected_annual_sales",
+    "goods", "first_shipment_on", "trading_since", "sales_last_12_months", "largest_invoice",
+    "overdue_amount", "worst_delay_days", "related_party_link", "guarantor", "reason",
+]  # fmt: skip
+PROPOSAL_FIELDS = [
+    "proposed_outcome", "proposed_amount", "proposed_payment_terms_days", "proposed_expires_on",
+    "proposed_reason_code", "proposed_conditions", "proposed_by", "proposed_at",
+]  # fmt: skip
+
+
+class LimitApplicationSerializer(_MoneyModelSerializer):
+    policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
+    insured = serializers.IntegerField(source="policy.insured_id", read_only=True)
+    insured_name = serializers.CharField(source="policy.insured.name", read_only=True)
+    buyer_uscc = serializers.CharField(source="buyer.uscc", read_only=True)
+    buyer_name = serializers.CharField(source="buyer.name", read_only=True)
+    request_type_display = serializers.CharField(source="get_request_type_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    prepared_by = serializers.StringRelatedField()
+    submitted_by = serializers.StringRelatedField()
+    proposed_by = serializers.StringRelatedField()
+    decisions = LimitDecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = LimitApplication
+        fields = [
+            "id", "policy", "policy_number", "insured", "insured_name", "buyer", "buyer_uscc",
+            "buyer_name", "request_type", "request_type_display", "status", "status_display",
+            *APPLICATION_FIELDS, "prepared_by", "submitted_by", "submitted_at", "decided_at",
+            "auto_note", *PROPOSAL_FIELDS, "decisions", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class InsuredLimitApplicationSerializer(LimitApplicationSerializer):
+    """An insured sees its application and the decisions, not the insurer's workings
+    (automatic-decision notes name other insureds' events; proposals are internal)."""
+
+    decisions = InsuredLimitDecisionSerializer(many=True, read_only=True)
+
+    class Meta(LimitApplicationSerializer.Meta):
+        fields = [
+            f
+            for f in LimitApplicationSerializer.Meta.fields
+            if f not in PROPOSAL_FIELDS and f != "auto_note"
+        ]
+        read_only_fields = fields
+
+
+class LimitApplicationCreateSerializer(_MoneyModelSerializer):
+    """SPEC 5 application: the request, the goods and the trading experience, the buyer by
+    USCC (a buyer not in the register yet is created from its name and industry)."""
+
+    policy = ScopedPrimaryKeyRelatedField(policies_visible_to, queryset=Policy.objects.all())
+    buyer_uscc = serializers.CharField(max_length=40)
+    buyer_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    buyer_industry = serializers.ChoiceField(
+        choices=Industry.choices, required=False, allow_blank=True, default=""
+    )
+    request_type = serializers.ChoiceField(choices=RequestType.choices, default=RequestType.NEW)
+    submit = serializers.BooleanField(
+        default=False, help_text=_("Submit at once (approvers); a clerk's draft waits.")
+    )
+
+    class Meta:
+        model = LimitApplication
+        fields = [
+            "policy", "buyer_uscc", "buyer_name", "buyer_industry", "request_type",
+            *APPLICATION_FIELDS, "submit",
+        ]  # fmt: skip
+        extra_kwargs = {
+            "requested_amount": {"min_value": Decimal("0.01")},
+            "expected_annual_sales": {"min_value": Decimal(0)},
+            "sales_last_12_months": {"min_value": Decimal(0)},
+            "largest_invoice": {"min_value": Decimal(0)},
+            "overdue_amount": {"min_value": Decimal(0)},
+            "payment_terms_days": {"min_value": 1, "max_value": 365},
+        }
+        # One open application per (policy, buyer) is checked by the service and the
+        # database, with our own message naming the field.
+        validators = []
+
+
+class ApplicationDecideSerializer(serializers.Serializer):
+    """The underwriter's decision (SPEC 5): in full, partially, or refuse, with conditions."""
+
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    amount = MoneyField(
+        required=False, allow_null=True, default=None,
+        help_text=_("For a partial approval: the amount granted, below the requested one."),
+    )  # fmt: skip
+    payment_terms_days = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=365
+    )
+    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason_code = serializers.ChoiceField(choices=ReasonCode.choices, default=ReasonCode.NO_COMMENT)
+    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApplicationSendBackSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+# --- reviews and the queue -----------------------------------------------------------------
+
+
+class LimitReviewSerializer(_MoneyModelSerializer):
+    policy = serializers.IntegerField(source="credit_limit.policy_id", read_only=True)
+    policy_number = serializers.CharField(
+        source="credit_limit.policy.policy_number", read_only=True
+    )
+    buyer = serializers.IntegerField(source="credit_limit.buyer_id", read_only=True)
+    buyer_uscc = serializers.CharField(source="credit_limit.buyer.uscc", read_only=True)
+    buyer_name = serializers.CharField(source="credit_limit.buyer.name", read_only=True)
+    limit_amount = MoneyField(source="credit_limit.amount", read_only=True)
+    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    completed_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = LimitReview
+        fields = [
+            "id", "credit_limit", "policy", "policy_number", "buyer", "buyer_uscc", "buyer_name",
+            "limit_amount", "reason", "reason_display", "negative_event", "due_on", "status",
+            "status_display", "outcome", "decision", "completed_by", "completed_at",
+            "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ReviewCompleteSerializer(serializers.Serializer):
+    """SPEC 5 review: confirm, reduce (give the amount) or cancel."""
+
+    outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
+    amount = MoneyField(required=False, allow_null=True, min_value=Decimal("0.01"), default=None)
+    notice_on = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason_code = serializers.ChoiceField(choices=ReasonCode.choices, default=ReasonCode.NO_COMMENT)
+
+
+class DecisionQueueEntrySerializer(_MoneyModelSerializer):
+    """One open application with what the underwriter weighs beside it (SPEC 4, 5)."""
+
+    policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
+    insured = serializers.IntegerField(source="policy.insured_id", read_only=True)
+    insured_name = serializers.CharField(source="policy.insured.name", read_only=True)
+    buyer_uscc = serializers.CharField(source="buyer.uscc", read_only=True)
+    buyer_name = serializers.CharField(source="buyer.name", read_only=True)
+    buyer_risk_grade = serializers.IntegerField(source="buyer.risk_grade", read_only=True)
+    proposed_by = serializers.StringRelatedField()
+    exposure = AggregateMoneyField(help_text=_("The buyer's aggregate exposure, all policies."))
+    capacity = AggregateMoneyField(allow_null=True, help_text=_("Capacity for the buyer's grade."))
+    remaining_capacity = AggregateMoneyField(allow_null=True)
+    event_count = serializers.IntegerField(read_only=True)
+    insured_exposure = AggregateMoneyField(help_text=_("The insured's current limits, in all."))
+    age_days = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LimitApplication
+        fields = [
+            "id", "policy", "policy_number", "insured", "insured_name", "buyer", "buyer_uscc",
+            "buyer_name", "buyer_risk_grade", "request_type", "status", "requested_amount",
+            "payment_terms_days", "requested_expires_on", "submitted_at", "proposed_amount",
+            "proposed_by", "exposure", "capacity", "remaining_capacity", "event_count",
+            "insured_exposure", "age_days",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_age_days(self, application) -> int:
+        """Days since submission (SPEC 5: decided within 3 weeks, the age of each shown)."""
+        if application.submitted_at is None:
+            return 0
+        today = self.context.get("today") or timezone.localdate()
+        return (today - timezone.localdate(application.submitted_at)).days
+
+
+# --- calculators (SPEC 5) --------------------------------------------------------------------
+
+
+class TurnoverCalculatorSerializer(serializers.Serializer):
+    annual_credit_sales = MoneyField(min_value=Decimal(0))
+    credit_days = serializers.IntegerField(min_value=1, max_value=365)
+
+
+class TurnoverResultSerializer(serializers.Serializer):
+    limit = AggregateMoneyField()
+
+
+class MovementSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=[("invoice", _("Invoice")), ("payment", _("Payment"))])
+    amount = MoneyField(min_value=Decimal("0.01"))
+
+
+class PeakOutstandingCalculatorSerializer(serializers.Serializer):
+    movements = MovementSerializer(many=True, allow_empty=False, max_length=MAX_MOVEMENTS)
+
+
+class PeakOutstandingResultSerializer(serializers.Serializer):
+    peak = AggregateMoneyField()
+    peak_on = serializers.DateField(allow_null=True, read_only=True)

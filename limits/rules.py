@@ -1,0 +1,171 @@
+"""Credit-limit arithmetic (SPEC 5): plain functions on plain values, no ORM."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from core.money import to_cents
+from limits.choices import Outcome, ResponseCode
+
+DAYS_PER_YEAR = Decimal(360)
+PENDING_ORDERS_REQUEST_DAYS = 8
+PENDING_ORDERS_CONTRACT_MONTHS = 6
+PENDING_ORDERS_COVER_MONTHS = 3
+NEGATIVE_INFORMATION_MONTHS = 12
+
+ERROR_PENDING_LATE = _("The request must be made in writing within 8 days after the notice.")
+ERROR_PENDING_CONTRACT = _("Only contracts signed within the 6 months before the notice count.")
+ERROR_PENDING_OVERDUE = _("The buyer is already overdue: pending orders are not covered.")
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months later (or earlier), clamped to the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def turnover_method_limit(*, annual_credit_sales: Decimal, credit_days: int) -> Decimal:
+    """SPEC 5 turnover method: annual credit sales ÷ (360 ÷ credit days).
+
+    6,000,000 a year on 60 days → 1,000,000.
+    """
+    if credit_days <= 0:
+        raise ValueError("credit_days must be positive")
+    return to_cents(annual_credit_sales * credit_days / DAYS_PER_YEAR)
+
+
+@dataclass(frozen=True)
+class Movement:
+    on: date
+    kind: str  # "invoice" or "payment"
+    amount: Decimal
+
+
+def peak_outstanding(movements: list[Movement]) -> tuple[Decimal, date | None]:
+    """SPEC 5 peak-outstanding method: replay invoices and payments in date order and
+    return the highest outstanding balance and the day it was reached.
+
+    On one day invoices are booked before payments, so a same-day settlement still
+    shows the exposure the buyer carried (the prudent reading).
+    """
+    balance = Decimal(0)
+    peak, peak_on = Decimal(0), None
+    order = {"invoice": 0, "payment": 1}
+    for movement in sorted(movements, key=lambda m: (m.on, order[m.kind])):
+        if movement.kind == "invoice":
+            balance += movement.amount
+        elif movement.kind == "payment":
+            balance -= movement.amount
+        else:
+            raise ValueError(f"unknown movement kind {movement.kind!r}")
+        if balance > peak:
+            peak, peak_on = balance, movement.on
+    return to_cents(peak), peak_on
+
+
+def response_for(
+    *, outcome: str, requested: Decimal | None, amount: Decimal | None, conditional: bool
+) -> str:
+    """Map an underwriter's outcome to the RECECO response code (4507)."""
+    if outcome == Outcome.REFUSE:
+        return ResponseCode.NOT_APPROVED
+    if outcome == Outcome.PARTIAL or (requested is not None and amount < requested):
+        return ResponseCode.PARTLY_APPROVED
+    if conditional:
+        return ResponseCode.CONDITIONAL
+    return ResponseCode.APPROVED
+
+
+def within_capacity(*, exposure_after: Decimal, capacity: Decimal | None) -> bool:
+    """SPEC 4: no decision may take the buyer's aggregate exposure above its capacity."""
+    return capacity is not None and exposure_after <= capacity
+
+
+@dataclass(frozen=True)
+class AutoDecisionInput:
+    enabled: bool
+    risk_grade: int
+    grade_max_amount: Decimal | None
+    requested_amount: Decimal
+    payment_terms_days: int
+    max_payment_terms_days: int
+    excluded: bool
+    has_recent_negative_event: bool
+    capacity: Decimal | None
+    exposure_after: Decimal
+    headroom_percent: Decimal
+
+
+def auto_decision(data: AutoDecisionInput) -> tuple[bool, str]:
+    """Whether the rule set decides this application at once, and which rule said so.
+
+    Returns (True, why) to approve automatically, (False, why) to send to the queue.
+    The rule set never refuses: a refusal is always an underwriter's.
+    """
+    if not data.enabled:
+        return False, "automatic decisions are switched off"
+    if data.excluded:
+        return False, "buyer is excluded from automatic decisions"
+    if data.has_recent_negative_event:
+        return False, "buyer has negative events in the last 12 months"
+    if data.grade_max_amount is None:
+        return False, f"no automatic amount for grade {data.risk_grade}"
+    if data.requested_amount > data.grade_max_amount:
+        return False, (
+            f"requested {data.requested_amount} is above the automatic maximum "
+            f"{data.grade_max_amount} for grade {data.risk_grade}"
+        )
+    if data.payment_terms_days > data.max_payment_terms_days:
+        return False, f"payment terms above {data.max_payment_terms_days} days"
+    if data.capacity is None:
+        return False, "no capacity set for this grade"
+    allowed = data.capacity * (Decimal(100) - data.headroom_percent) / Decimal(100)
+    if data.exposure_after > allowed:
+        return False, (
+            f"exposure after approval {data.exposure_after} would leave less than "
+            f"{data.headroom_percent}% of capacity {data.capacity} free"
+        )
+    return True, (
+        f"grade {data.risk_grade}: {data.requested_amount} ≤ automatic maximum "
+        f"{data.grade_max_amount}, terms ≤ {data.max_payment_terms_days} days, "
+        f"exposure {data.exposure_after} within {Decimal(100) - data.headroom_percent}% "
+        f"of capacity {data.capacity}"
+    )
+
+
+def pending_orders_refusals(
+    *,
+    notice_on: date,
+    requested_on: date,
+    contract_signed_on: date,
+    buyer_overdue: bool,
+) -> dict:
+    """SPEC 5 pending-orders clause: the reasons a request fails, keyed by field.
+
+    Asked in writing within 8 days of the notice, for a contract signed within the
+    6 months before the notice, and not for a buyer already overdue.
+    """
+    refusals = {}
+    if requested_on < notice_on or requested_on > notice_on + timedelta(
+        days=PENDING_ORDERS_REQUEST_DAYS
+    ):
+        refusals["requested_on"] = ERROR_PENDING_LATE
+    earliest = add_months(notice_on, -PENDING_ORDERS_CONTRACT_MONTHS)
+    if not (earliest <= contract_signed_on <= notice_on):
+        refusals["contract_signed_on"] = ERROR_PENDING_CONTRACT
+    if buyer_overdue:
+        refusals["buyer"] = ERROR_PENDING_OVERDUE
+    return refusals
+
+
+def pending_orders_cover_until(notice_on: date) -> date:
+    """Deliveries are covered for 3 months after the notice."""
+    return add_months(notice_on, PENDING_ORDERS_COVER_MONTHS)

@@ -1,0 +1,573 @@
+"""Discretionary limits, applications and decisions: four-eyes and automatic (SPEC 2, 5)."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import User
+from buyers.models import Buyer, RelatedParty
+from core.services import action
+from core.uscc import normalize_uscc
+from limits.choices import (
+    AMOUNT_REQUEST_TYPES,
+    ApplicationStatus,
+    LimitSource,
+    LimitStatus,
+    Outcome,
+    ReasonCode,
+    RequestType,
+    ResponseCode,
+)
+from limits.models import (
+    AutoDecisionExclusion,
+    AutoDecisionGradeRule,
+    AutoDecisionSettings,
+    CreditLimit,
+    LimitApplication,
+    LimitDecision,
+)
+from limits.rules import (
+    AutoDecisionInput,
+    auto_decision,
+    response_for,
+)
+from limits.services.base import (
+    ERROR_ABOVE_DISCRETIONARY,
+    ERROR_AMOUNT_POSITIVE,
+    ERROR_AMOUNT_REQUIRED,
+    ERROR_AUTHORITY,
+    ERROR_BUYER_NAME,
+    ERROR_INCREASE,
+    ERROR_INSURER_LIMIT_EXISTS,
+    ERROR_LIMIT_EXISTS,
+    ERROR_NEGATIVE,
+    ERROR_NO_CURRENT_LIMIT,
+    ERROR_OPEN_APPLICATION,
+    ERROR_OWN_PROPOSAL,
+    ERROR_PARTIAL_AMOUNT,
+    ERROR_POLICY_NOT_LIVE,
+    ERROR_PROLONG,
+    ERROR_PUBLIC,
+    ERROR_REDUCTION,
+    ERROR_RELATED,
+    ERROR_STATUS,
+    PREPARER_ROLES,
+    SUBMITTER_ROLES,
+    _change_amount,
+    _check_buyer_may_get_limit,
+    _check_terms,
+    _end_limit,
+    _grant,
+    _lock_buyer,
+    _record,
+    _require_insured,
+    _require_underwriter,
+    buyer_exposure,
+    buyer_has_recent_negative_event,
+    capacity_for_grade,
+    current_limit,
+)
+from notifications.services import notify_users
+from policies.choices import LIVE_STATUSES, PolicyStatus
+from policies.models import Policy
+
+
+def discretionary_limit_set(
+    *,
+    actor,
+    policy_id: int,
+    buyer_id: int,
+    amount: Decimal,
+    payment_terms_days: int,
+    today: date | None = None,
+) -> CreditLimit:
+    """The insured sets its own limit up to the policy's discretionary maximum (SPEC 5, 3.4)."""
+    today = today or timezone.localdate()
+    with action(actor):
+        policy = Policy.objects.get(pk=policy_id)
+        _require_insured(actor, policy, SUBMITTER_ROLES)
+        if policy.status != PolicyStatus.IN_FORCE:
+            raise ValidationError({"policy": ERROR_POLICY_NOT_LIVE})
+        if amount <= 0:
+            raise ValidationError({"amount": ERROR_AMOUNT_POSITIVE})
+        if amount > policy.max_discretionary_limit:
+            raise ValidationError(
+                {"amount": ERROR_ABOVE_DISCRETIONARY % {"max": policy.max_discretionary_limit}}
+            )
+        _check_terms(policy, payment_terms_days)
+        buyer = _lock_buyer(buyer_id)
+        existing = current_limit(policy.pk, buyer.pk)
+        if existing is not None and existing.source == LimitSource.INSURER:
+            raise ValidationError({"buyer": ERROR_INSURER_LIMIT_EXISTS})
+        if buyer_has_recent_negative_event(buyer.pk, today=today):
+            raise ValidationError({"buyer": ERROR_NEGATIVE})
+        limit = _grant(
+            policy=policy,
+            buyer=buyer,
+            amount=amount,
+            payment_terms_days=payment_terms_days,
+            expires_on=None,
+            source=LimitSource.DISCRETIONARY,
+            today=today,
+        )
+        _record(
+            policy=policy,
+            buyer=buyer,
+            credit_limit=limit,
+            request_type=RequestType.NEW,
+            response_code=ResponseCode.APPROVED,
+            reason_code=ReasonCode.NO_COMMENT,
+            requested_amount=amount,
+            amount=amount,
+            payment_terms_days=payment_terms_days,
+            notice_on=today,
+            effective_on=today,
+            decided_by=actor,
+            explanation=_("Discretionary limit set by the insured."),
+        )
+    return limit
+
+
+# --- applications -------------------------------------------------------------------------
+
+
+def _resolve_buyer(*, actor, uscc: str, name: str, industry: str) -> Buyer:
+    """The buyer by USCC; one not yet in the register is created from the application."""
+    from buyers.services import buyer_create
+
+    code = normalize_uscc(uscc)
+    buyer = Buyer.objects.filter(uscc=code).first()
+    if buyer is not None:
+        return buyer
+    if not name or not industry:
+        raise ValidationError({"buyer_name": ERROR_BUYER_NAME})
+    try:
+        return buyer_create(actor=actor, uscc=code, name=name, industry=industry)
+    except ValidationError as error:
+        renamed = {f"buyer_{k}": v for k, v in error.message_dict.items()}
+        raise ValidationError(renamed) from error
+
+
+def _check_request(policy: Policy, buyer: Buyer, request_type: str, amount, expires_on) -> None:
+    existing = current_limit(policy.pk, buyer.pk)
+    if request_type in AMOUNT_REQUEST_TYPES and not amount:
+        raise ValidationError({"requested_amount": ERROR_AMOUNT_REQUIRED})
+    if request_type == RequestType.NEW:
+        if existing is not None and existing.source == LimitSource.INSURER:
+            raise ValidationError({"request_type": ERROR_LIMIT_EXISTS})
+        return
+    if existing is None:
+        raise ValidationError({"request_type": ERROR_NO_CURRENT_LIMIT})
+    if request_type == RequestType.INCREASE and amount <= existing.amount:
+        raise ValidationError({"requested_amount": ERROR_INCREASE % {"current": existing.amount}})
+    if request_type == RequestType.REDUCTION and amount >= existing.amount:
+        raise ValidationError({"requested_amount": ERROR_REDUCTION % {"current": existing.amount}})
+    if request_type == RequestType.PROLONGATION and not expires_on:
+        raise ValidationError({"requested_expires_on": ERROR_PROLONG})
+
+
+def application_create(
+    *,
+    actor,
+    policy_id: int,
+    buyer_uscc: str,
+    buyer_name: str = "",
+    buyer_industry: str = "",
+    request_type: str = RequestType.NEW,
+    submit: bool = False,
+    today: date | None = None,
+    **fields,
+) -> LimitApplication:
+    """An insured prepares an application; an approver may submit it at once (SPEC 2, 5)."""
+    today = today or timezone.localdate()
+    with action(actor):
+        policy = Policy.objects.get(pk=policy_id)
+        _require_insured(actor, policy, PREPARER_ROLES)
+        if policy.status not in LIVE_STATUSES | {PolicyStatus.QUOTED}:
+            raise ValidationError({"policy": ERROR_POLICY_NOT_LIVE})
+        buyer = _resolve_buyer(
+            actor=actor, uscc=buyer_uscc, name=buyer_name, industry=buyer_industry
+        )
+        _check_buyer_may_get_limit_on_request(buyer, policy, request_type)
+        _check_request(
+            policy,
+            buyer,
+            request_type,
+            fields.get("requested_amount"),
+            fields.get("requested_expires_on"),
+        )
+        _check_terms(policy, fields.get("payment_terms_days", 60))
+        application = LimitApplication(
+            policy=policy, buyer=buyer, request_type=request_type, prepared_by=actor, **fields
+        )
+        application.full_clean(exclude=["policy", "buyer", "prepared_by"])
+        try:
+            with transaction.atomic():
+                application.save()
+        except IntegrityError as error:
+            raise ValidationError({"buyer_uscc": ERROR_OPEN_APPLICATION}) from error
+        # SPEC 2: a clerk's submission waits for an approver of the same company.
+        if submit and actor.role in SUBMITTER_ROLES:
+            application = application_submit(
+                actor=actor, application_id=application.pk, today=today
+            )
+    return application
+
+
+def _check_buyer_may_get_limit_on_request(buyer, policy, request_type) -> None:
+    # Reductions and cancellations lower the risk: always allowed to ask for.
+    if request_type in (RequestType.NEW, RequestType.INCREASE):
+        if RelatedParty.objects.filter(buyer=buyer, insured_id=policy.insured_id).exists():
+            raise ValidationError({"buyer_uscc": ERROR_RELATED})
+        if buyer.is_public_body:
+            raise ValidationError({"buyer_uscc": ERROR_PUBLIC})
+
+
+def application_submit(
+    *, actor, application_id: int, today: date | None = None
+) -> LimitApplication:
+    """An approver of the insured submits; small ones may be decided automatically at once."""
+    today = today or timezone.localdate()
+    with action(actor):
+        application = (
+            LimitApplication.objects.select_for_update(of=("self",))
+            .select_related("policy", "buyer")
+            .get(pk=application_id)
+        )
+        _require_insured(actor, application.policy, SUBMITTER_ROLES)
+        if application.status != ApplicationStatus.DRAFT:
+            raise ValidationError(
+                {"status": ERROR_STATUS % {"status": application.get_status_display()}}
+            )
+        application.status = ApplicationStatus.SUBMITTED
+        application.submitted_by = actor
+        application.submitted_at = timezone.now()
+        application.save()
+        _try_auto_decide(application, today=today)
+    return application
+
+
+def application_withdraw(*, actor, application_id: int) -> LimitApplication:
+    with action(actor):
+        application = (
+            LimitApplication.objects.select_for_update(of=("self",))
+            .select_related("policy")
+            .get(pk=application_id)
+        )
+        _require_insured(actor, application.policy, PREPARER_ROLES)
+        if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED):
+            raise ValidationError(
+                {"status": ERROR_STATUS % {"status": application.get_status_display()}}
+            )
+        application.status = ApplicationStatus.WITHDRAWN
+        application.save()
+    return application
+
+
+def _auto_settings() -> AutoDecisionSettings:
+    settings = AutoDecisionSettings.objects.order_by("pk").first()
+    return settings or AutoDecisionSettings(enabled=False)
+
+
+def _try_auto_decide(application: LimitApplication, *, today: date) -> None:
+    """SPEC 5: decide small applications on well-graded buyers at once, within capacity.
+
+    Runs inside the submitting transaction with the buyer locked, so it obeys capacity
+    exactly like a manual decision. Anything the rules do not cover goes to the queue,
+    with the rule that sent it there noted on the application.
+    """
+    if application.request_type not in (RequestType.NEW, RequestType.INCREASE):
+        application.auto_note = _("Only new limits and increases are decided automatically.")
+        application.save(update_fields=["auto_note"])
+        return
+    buyer = _lock_buyer(application.buyer_id)
+    settings = _auto_settings()
+    grade_rule = AutoDecisionGradeRule.objects.filter(risk_grade=buyer.risk_grade).first()
+    amount = application.requested_amount
+    decide, why = auto_decision(
+        AutoDecisionInput(
+            enabled=settings.enabled,
+            risk_grade=buyer.risk_grade,
+            grade_max_amount=grade_rule.max_amount if grade_rule else None,
+            requested_amount=amount,
+            payment_terms_days=application.payment_terms_days,
+            max_payment_terms_days=min(
+                settings.max_payment_terms_days, application.policy.max_credit_period_days
+            ),
+            excluded=AutoDecisionExclusion.objects.filter(buyer=buyer).exists(),
+            has_recent_negative_event=buyer_has_recent_negative_event(buyer.pk, today=today),
+            capacity=capacity_for_grade(buyer.risk_grade),
+            exposure_after=buyer_exposure(buyer.pk, excluding_policy_id=application.policy_id)
+            + amount,
+            headroom_percent=settings.capacity_headroom_percent,
+        )
+    )
+    if decide:
+        try:
+            _check_buyer_may_get_limit(buyer, application.policy)
+        except ValidationError as error:
+            # Not the rule set's call: an underwriter answers (and explains the refusal).
+            decide, why = False, "; ".join(error.messages)
+    application.auto_note = why
+    application.save(update_fields=["auto_note"])
+    if not decide:
+        return
+    _apply_decision(
+        application,
+        outcome=Outcome.APPROVE,
+        amount=amount,
+        payment_terms_days=application.payment_terms_days,
+        expires_on=None,
+        reason_code=ReasonCode.NO_COMMENT,
+        conditions="",
+        decided_by=None,
+        approved_by=None,
+        automatic=True,
+        explanation=why,
+        today=today,
+    )
+
+
+def _decided_amount(application: LimitApplication, outcome: str, amount) -> Decimal | None:
+    requested = application.requested_amount
+    if outcome == Outcome.REFUSE:
+        return None
+    if application.request_type not in AMOUNT_REQUEST_TYPES:
+        return None
+    if outcome == Outcome.APPROVE:
+        return requested
+    if amount is None:
+        raise ValidationError({"amount": ERROR_AMOUNT_REQUIRED})
+    if amount <= 0 or amount >= requested:
+        raise ValidationError({"amount": ERROR_PARTIAL_AMOUNT % {"requested": requested}})
+    return amount
+
+
+def application_decide(
+    *,
+    actor,
+    application_id: int,
+    outcome: str,
+    amount=None,
+    payment_terms_days: int | None = None,
+    expires_on: date | None = None,
+    reason_code: str = ReasonCode.NO_COMMENT,
+    conditions: str = "",
+    today: date | None = None,
+) -> LimitApplication:
+    """An underwriter decides: approve in full, partially, or refuse (SPEC 5).
+
+    Above the underwriter's authority the decision is only proposed and waits for a
+    second underwriter whose authority covers it (four-eyes, SPEC 2).
+    """
+    today = today or timezone.localdate()
+    _require_underwriter(actor)
+    with action(actor):
+        application = (
+            LimitApplication.objects.select_for_update(of=("self",))
+            .select_related("policy", "buyer")
+            .get(pk=application_id)
+        )
+        if application.status != ApplicationStatus.SUBMITTED:
+            raise ValidationError(
+                {"status": ERROR_STATUS % {"status": application.get_status_display()}}
+            )
+        if outcome not in Outcome.values:
+            raise ValidationError({"outcome": _("Choose an outcome.")})
+        decided = _decided_amount(application, outcome, amount)
+        terms = payment_terms_days or application.payment_terms_days
+        _check_terms(application.policy, terms)
+        if decided is not None and decided > actor.authority_amount:
+            application.status = ApplicationStatus.AWAITING_SECOND_APPROVAL
+            application.proposed_outcome = outcome
+            application.proposed_amount = decided
+            application.proposed_payment_terms_days = terms
+            application.proposed_expires_on = expires_on
+            application.proposed_reason_code = reason_code
+            application.proposed_conditions = conditions
+            application.proposed_by = actor
+            application.proposed_at = timezone.now()
+            application.save()
+            _notify_second_approvers(application)
+            return application
+        _apply_decision(
+            application,
+            outcome=outcome,
+            amount=decided,
+            payment_terms_days=terms,
+            expires_on=expires_on,
+            reason_code=reason_code,
+            conditions=conditions,
+            decided_by=actor,
+            approved_by=None,
+            automatic=False,
+            explanation="",
+            today=today,
+        )
+    return application
+
+
+def _notify_second_approvers(application: LimitApplication) -> None:
+    approvers = User.objects.filter(
+        role__in=[Role.UNDERWRITER, Role.SENIOR_UNDERWRITER, Role.ADMIN],
+        authority_amount__gte=application.proposed_amount,
+        is_active=True,
+    ).exclude(pk=application.proposed_by_id)
+    notify_users(
+        users=approvers,
+        subject=_("Second approval needed: %(buyer)s %(amount)s")
+        % {"buyer": application.buyer.name, "amount": f"{application.proposed_amount:,.2f}"},
+        url=application.get_absolute_url(),
+    )
+
+
+def application_approve(
+    *, actor, application_id: int, today: date | None = None
+) -> LimitApplication:
+    """The second approver confirms a proposed decision (never the proposer)."""
+    today = today or timezone.localdate()
+    _require_underwriter(actor)
+    with action(actor):
+        application = (
+            LimitApplication.objects.select_for_update(of=("self",))
+            .select_related("policy", "buyer")
+            .get(pk=application_id)
+        )
+        if application.status != ApplicationStatus.AWAITING_SECOND_APPROVAL:
+            raise ValidationError(
+                {"status": ERROR_STATUS % {"status": application.get_status_display()}}
+            )
+        if application.proposed_by_id == actor.pk:
+            raise ValidationError({"approver": ERROR_OWN_PROPOSAL})
+        if application.proposed_amount > actor.authority_amount:
+            raise ValidationError(
+                {
+                    "approver": ERROR_AUTHORITY
+                    % {"amount": application.proposed_amount, "authority": actor.authority_amount}
+                }
+            )
+        _apply_decision(
+            application,
+            outcome=application.proposed_outcome,
+            amount=application.proposed_amount,
+            payment_terms_days=application.proposed_payment_terms_days,
+            expires_on=application.proposed_expires_on,
+            reason_code=application.proposed_reason_code,
+            conditions=application.proposed_conditions,
+            decided_by=application.proposed_by,
+            approved_by=actor,
+            automatic=False,
+            explanation="",
+            today=today,
+        )
+    return application
+
+
+def application_send_back(*, actor, application_id: int, note: str) -> LimitApplication:
+    """The second approver declines the proposal: back to the queue for a new decision."""
+    _require_underwriter(actor)
+    with action(actor):
+        application = LimitApplication.objects.select_for_update().get(pk=application_id)
+        if application.status != ApplicationStatus.AWAITING_SECOND_APPROVAL:
+            raise ValidationError(
+                {"status": ERROR_STATUS % {"status": application.get_status_display()}}
+            )
+        if application.proposed_by_id == actor.pk:
+            raise ValidationError({"approver": ERROR_OWN_PROPOSAL})
+        application.status = ApplicationStatus.SUBMITTED
+        application.auto_note = _("Sent back by %(user)s: %(note)s") % {"user": actor, "note": note}
+        for field in ("proposed_outcome", "proposed_reason_code", "proposed_conditions"):
+            setattr(application, field, "")
+        for field in (
+            "proposed_amount",
+            "proposed_payment_terms_days",
+            "proposed_expires_on",
+            "proposed_by",
+            "proposed_at",
+        ):
+            setattr(application, field, None)
+        application.save()
+    return application
+
+
+def _apply_decision(
+    application: LimitApplication,
+    *,
+    outcome,
+    amount,
+    payment_terms_days,
+    expires_on,
+    reason_code,
+    conditions,
+    decided_by,
+    approved_by,
+    automatic,
+    explanation,
+    today,
+) -> LimitDecision:
+    """Carry out a decision on an application and record it (one row, immutable)."""
+    policy, request_type = application.policy, application.request_type
+    buyer = _lock_buyer(application.buyer_id)
+    limit = current_limit(policy.pk, buyer.pk)
+    previous_amount = limit.amount if limit else None
+    response = ResponseCode.NOT_APPROVED
+    if outcome != Outcome.REFUSE:
+        if request_type in (RequestType.NEW, RequestType.INCREASE):
+            limit = _grant(
+                policy=policy,
+                buyer=buyer,
+                amount=amount,
+                payment_terms_days=payment_terms_days,
+                expires_on=expires_on,
+                source=LimitSource.INSURER,
+                today=today,
+            )
+            conditional = bool(
+                expires_on or conditions or payment_terms_days < application.payment_terms_days
+            )
+            response = response_for(
+                outcome=outcome,
+                requested=application.requested_amount,
+                amount=amount,
+                conditional=conditional,
+            )
+        elif request_type == RequestType.REDUCTION:
+            _change_amount(limit, amount, today)
+            response = ResponseCode.REDUCTION
+        elif request_type == RequestType.CANCELLATION:
+            _end_limit(limit, LimitStatus.CANCELLED, today)
+            response = ResponseCode.CANCELLATION
+        elif request_type == RequestType.PROLONGATION:
+            limit.expires_on = application.requested_expires_on
+            limit.expiry_warned_on = None
+            limit.save()
+            response = ResponseCode.APPROVED
+    application.status = ApplicationStatus.DECIDED
+    application.decided_at = timezone.now()
+    application.save()
+    return _record(
+        policy=policy,
+        buyer=buyer,
+        credit_limit=limit,
+        application=application,
+        request_type=request_type,
+        response_code=response,
+        reason_code=reason_code,
+        requested_amount=application.requested_amount,
+        amount=amount,
+        previous_amount=previous_amount,
+        payment_terms_days=payment_terms_days,
+        expires_on=expires_on,
+        conditions=conditions,
+        notice_on=today,
+        effective_on=today,
+        decided_by=decided_by,
+        approved_by=approved_by,
+        automatic=automatic,
+        explanation=explanation,
+    )

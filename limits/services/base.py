@@ -1,0 +1,276 @@
+"""What every limit service shares (SPEC 4, 5): messages, exposure and capacity reads,
+role and buyer checks, the buyer lock, granting, and the decision record.
+
+Invariant: a buyer's aggregate exposure (sum of current limits over all policies) never
+exceeds its capacity. Every change that can raise it locks the buyer row first, so
+decisions on one buyer happen one after the other, then sums and checks under the lock.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.choices import Role
+from accounts.models import User
+from buyers.choices import NO_NEW_LIMIT_GRADES, BuyerStatus, NegativeEventKind
+from buyers.models import Buyer, BuyerCapacity, NegativeEvent, RelatedParty
+from limits.choices import (
+    EXPOSURE_STATUSES,
+    LimitStatus,
+)
+from limits.models import (
+    CreditLimit,
+    LimitDecision,
+)
+from limits.rules import (
+    NEGATIVE_INFORMATION_MONTHS,
+    add_months,
+    within_capacity,
+)
+from notifications.services import notify_users
+from policies.choices import LIVE_STATUSES, PolicyStatus
+from policies.models import Policy
+
+ERROR_CAPACITY = gettext_lazy(
+    "This would take the buyer's aggregate exposure to %(after)s, above its capacity of "
+    "%(capacity)s (remaining: %(remaining)s)."
+)
+ERROR_NO_CAPACITY = gettext_lazy("No buyer capacity is set for risk grade %(grade)s.")
+ERROR_GRADE = gettext_lazy("Buyers of risk grade %(grade)s get no new limits.")
+ERROR_BUYER_STATUS = gettext_lazy("The buyer is %(status)s: no new limits.")
+ERROR_RELATED = gettext_lazy("The buyer is related to the insured: no limit on this policy.")
+ERROR_PUBLIC = gettext_lazy("The buyer is a public body: no limit can be granted.")
+ERROR_NEGATIVE = gettext_lazy(
+    "The buyer has negative information in the last 12 months: apply to the insurer instead."
+)
+ERROR_ABOVE_DISCRETIONARY = gettext_lazy(
+    "Above the policy's maximum discretionary limit of %(max)s: apply for a limit instead."
+)
+ERROR_INSURER_LIMIT_EXISTS = gettext_lazy(
+    "The insurer has decided on this buyer: a discretionary limit cannot replace that decision."
+)
+ERROR_POLICY_NOT_LIVE = gettext_lazy("The policy is not in force.")
+ERROR_TERMS = gettext_lazy(
+    "Payment terms cannot exceed the policy's maximum credit period of %(days)s days."
+)
+ERROR_NOT_YOURS = gettext_lazy("You cannot act for this insured.")
+ERROR_ROLE = gettext_lazy("Your role does not allow this.")
+ERROR_STATUS = gettext_lazy("The application is %(status)s and cannot be changed this way.")
+ERROR_OWN_PROPOSAL = gettext_lazy("Nobody approves their own decision: a second underwriter must.")
+ERROR_AUTHORITY = gettext_lazy("The amount %(amount)s is above your authority of %(authority)s.")
+ERROR_AMOUNT_REQUIRED = gettext_lazy("Enter an amount.")
+ERROR_PARTIAL_AMOUNT = gettext_lazy(
+    "A partial approval is for less than the requested %(requested)s."
+)
+ERROR_OPEN_APPLICATION = gettext_lazy(
+    "An application for this buyer on this policy is already open."
+)
+ERROR_NO_CURRENT_LIMIT = gettext_lazy("There is no current limit on this buyer to change.")
+ERROR_LIMIT_EXISTS = gettext_lazy("There is already a limit on this buyer: apply for an increase.")
+ERROR_INCREASE = gettext_lazy("An increase must be above the current limit of %(current)s.")
+ERROR_REDUCTION = gettext_lazy("A reduction must be below the current limit of %(current)s.")
+ERROR_PROLONG = gettext_lazy("Give the new expiry date.")
+ERROR_BUYER_NAME = gettext_lazy(
+    "The buyer is not in the register yet: give its registered name and industry."
+)
+ERROR_EFFECTIVE = gettext_lazy("The effective date cannot be before the notice date.")
+ERROR_LIMIT_NOT_CURRENT = gettext_lazy("The limit is no longer current.")
+ERROR_REVIEW_DONE = gettext_lazy("This review is already done.")
+ERROR_NOT_REDUCED = gettext_lazy("Pending orders apply only after a reduction or cancellation.")
+ERROR_AMOUNT_POSITIVE = gettext_lazy("The amount must be more than zero.")
+ERROR_EFFECTIVE_PAST = gettext_lazy(
+    "A cut cannot take effect before today: it would take cover from shipments already made."
+)
+ERROR_FUTURE_REQUEST = gettext_lazy("The request date cannot be in the future.")
+
+SUBMITTER_ROLES = {Role.APPROVER, Role.INSURED_ADMIN}
+# Limits are granted on live policies and on quotes (the first buyers are assessed
+# before inception, SPEC 3.2), never on an expired or cancelled one.
+GRANTABLE_POLICY_STATUSES = LIVE_STATUSES | {PolicyStatus.QUOTED}
+PREPARER_ROLES = {Role.CLERK, Role.APPROVER, Role.INSURED_ADMIN}
+REVIEW_INTERVAL_MONTHS = 12
+EXPIRY_WARNING_DAYS = 30
+
+
+# --- reading helpers used under locks -------------------------------------------------
+
+
+def buyer_exposure(buyer_id: int, *, excluding_policy_id: int | None = None) -> Decimal:
+    """Aggregate exposure: the sum of current limits on the buyer over every policy."""
+    qs = CreditLimit.objects.filter(buyer_id=buyer_id, status__in=EXPOSURE_STATUSES)
+    if excluding_policy_id is not None:
+        qs = qs.exclude(policy_id=excluding_policy_id)
+    return qs.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+def capacity_for_grade(grade: int) -> Decimal | None:
+    row = BuyerCapacity.objects.filter(risk_grade=grade).first()
+    return row.max_exposure if row else None
+
+
+def current_limit(policy_id: int, buyer_id: int) -> CreditLimit | None:
+    return CreditLimit.objects.filter(
+        policy_id=policy_id, buyer_id=buyer_id, status__in=EXPOSURE_STATUSES
+    ).first()
+
+
+def buyer_has_recent_negative_event(buyer_id: int, *, today: date) -> bool:
+    since = add_months(today, -NEGATIVE_INFORMATION_MONTHS)
+    return NegativeEvent.objects.filter(buyer_id=buyer_id, occurred_on__gte=since).exists()
+
+
+def buyer_is_overdue(buyer_id: int, *, today: date) -> bool:
+    """Whether an overdue report on the buyer stands (until overdue notices exist, SPEC 7,
+    the negative-event register carries them)."""
+    since = add_months(today, -NEGATIVE_INFORMATION_MONTHS)
+    return NegativeEvent.objects.filter(
+        buyer_id=buyer_id, kind=NegativeEventKind.OVERDUE_REPORT, occurred_on__gte=since
+    ).exists()
+
+
+def assigned_bank_users(*, policy_id: int, buyer_id: int) -> list[User]:
+    """Bank users to tell of a decision on an assigned buyer (SPEC 5, 8).
+
+    Hook: tripartite assignment agreements (SPEC 8) do not exist yet, so no bank is
+    told; when they do, this returns the users of the bank of the active agreement.
+    """
+    return []
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def _require_underwriter(actor) -> None:
+    if not (actor.is_underwriter or actor.is_superuser):
+        raise PermissionError(str(ERROR_ROLE))
+
+
+def _require_insured(actor, policy: Policy, roles) -> None:
+    if actor.organisation_id != policy.insured_id:
+        raise PermissionError(str(ERROR_NOT_YOURS))
+    if actor.role not in roles:
+        raise PermissionError(str(ERROR_ROLE))
+
+
+def _check_buyer_may_get_limit(buyer: Buyer, policy: Policy) -> None:
+    """SPEC 3.4 and 4: related parties and public bodies never; grades 8-10 no new limits."""
+    if RelatedParty.objects.filter(buyer=buyer, insured_id=policy.insured_id).exists():
+        raise ValidationError({"buyer": ERROR_RELATED})
+    if buyer.is_public_body:
+        raise ValidationError({"buyer": ERROR_PUBLIC})
+    if buyer.status != BuyerStatus.ACTIVE:
+        raise ValidationError(
+            {"buyer": ERROR_BUYER_STATUS % {"status": buyer.get_status_display()}}
+        )
+    if buyer.risk_grade in NO_NEW_LIMIT_GRADES:
+        raise ValidationError({"buyer": ERROR_GRADE % {"grade": buyer.risk_grade}})
+
+
+def _check_capacity(buyer: Buyer, *, policy_id: int, amount: Decimal) -> None:
+    """Under the buyer lock: the exposure after this limit must stay within capacity."""
+    capacity = capacity_for_grade(buyer.risk_grade)
+    if capacity is None:
+        raise ValidationError({"amount": ERROR_NO_CAPACITY % {"grade": buyer.risk_grade}})
+    after = buyer_exposure(buyer.pk, excluding_policy_id=policy_id) + amount
+    if not within_capacity(exposure_after=after, capacity=capacity):
+        remaining = max(capacity - buyer_exposure(buyer.pk, excluding_policy_id=policy_id), 0)
+        raise ValidationError(
+            {
+                "amount": ERROR_CAPACITY
+                % {"after": after, "capacity": capacity, "remaining": remaining}
+            },
+            code="capacity",
+        )
+
+
+def _check_terms(policy: Policy, days: int) -> None:
+    if days > policy.max_credit_period_days:
+        raise ValidationError(
+            {"payment_terms_days": ERROR_TERMS % {"days": policy.max_credit_period_days}}
+        )
+
+
+def _lock_buyer(buyer_id: int) -> Buyer:
+    # Every change that can raise a buyer's exposure takes this lock first (SPEC 4).
+    return Buyer.objects.select_for_update().get(pk=buyer_id)
+
+
+def _insured_users(policy: Policy):
+    return User.objects.filter(organisation_id=policy.insured_id, is_active=True)
+
+
+def _notify_decision(decision: LimitDecision) -> None:
+    """Tell the insured (and any assigned bank) of a decision, after commit via the outbox."""
+    subject = _("Limit decision on %(buyer)s: %(response)s") % {
+        "buyer": decision.buyer.name,
+        "response": decision.get_response_code_display(),
+    }
+    amount = f"{decision.amount:,.2f}" if decision.amount is not None else "—"
+    body = _("Policy %(policy)s · amount %(amount)s · reason: %(reason)s") % {
+        "policy": decision.policy,
+        "amount": amount,
+        "reason": decision.get_reason_code_display(),
+    }
+    url = decision.credit_limit.get_absolute_url() if decision.credit_limit else ""
+    recipients = list(_insured_users(decision.policy))
+    recipients += assigned_bank_users(policy_id=decision.policy_id, buyer_id=decision.buyer_id)
+    notify_users(users=recipients, subject=subject, body=body, url=url)
+
+
+def _record(**fields) -> LimitDecision:
+    decision = LimitDecision.objects.create(**fields)
+    _notify_decision(decision)
+    return decision
+
+
+# --- granting ---------------------------------------------------------------------------
+
+
+def _grant(
+    *,
+    policy: Policy,
+    buyer: Buyer,
+    amount: Decimal,
+    payment_terms_days: int,
+    expires_on: date | None,
+    source: str,
+    today: date,
+) -> CreditLimit:
+    """Set the current limit on (policy, buyer) to `amount`, within capacity (buyer locked)."""
+    if policy.status not in GRANTABLE_POLICY_STATUSES:
+        raise ValidationError({"policy": ERROR_POLICY_NOT_LIVE})
+    _check_buyer_may_get_limit(buyer, policy)
+    _check_capacity(buyer, policy_id=policy.pk, amount=amount)
+    limit = current_limit(policy.pk, buyer.pk)
+    if limit is None:
+        limit = CreditLimit(policy=policy, buyer=buyer)
+    limit.amount = amount
+    limit.payment_terms_days = payment_terms_days
+    limit.expires_on = expires_on
+    limit.source = source
+    limit.status = LimitStatus.ACTIVE
+    limit.effective_from = today
+    limit.scheduled_amount = None
+    limit.scheduled_effective_on = None
+    limit.next_review_on = add_months(today, REVIEW_INTERVAL_MONTHS)
+    limit.save()
+    return limit
+
+
+def _change_amount(limit: CreditLimit, amount: Decimal, today: date) -> None:
+    limit.amount = amount
+    limit.scheduled_amount = None
+    limit.scheduled_effective_on = None
+    limit.save()
+
+
+def _end_limit(limit: CreditLimit, status: str, today: date) -> None:
+    limit.status = status
+    limit.ended_on = today
+    limit.scheduled_amount = None
+    limit.scheduled_effective_on = None
+    limit.save()
