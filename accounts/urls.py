@@ -4,6 +4,13 @@ from django.urls import path
 from accounts import views
 
 urlpatterns = [
+    path("company/users/", views.CompanyUserListView.as_view(), name="company-users"),
+    path("company/users/new/", views.CompanyUserCreateView.as_view(), name="company-user-create"),
+    path(
+        "company/users/<int:pk>/active/",
+        views.CompanyUserActiveView.as_view(),
+        name="company-user-active",
+    ),
     path("", views.HomeView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

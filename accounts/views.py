@@ -1,8 +1,18 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.views.generic import TemplateView
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
 
-from buyers.selectors import buyers_visible_to
+from accounts import services
+from accounts.choices import Role
+from accounts.forms import CompanyUserForm
+from buyers.selectors import buyers_visible_to, exposure_by_grade
+from core.mixins import apply_validation_error
 from policies.choices import PolicyStatus
 from policies.selectors import policies_visible_to
 
@@ -29,4 +39,53 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["buyer_count"] = buyers_visible_to(user).count()
         context["recent_policies"] = policies.order_by("-updated_at")[:8]
         context["notifications"] = user.notifications.all()[:5]
+        if user.is_insurer_staff:
+            context["exposure_by_grade"] = exposure_by_grade()
         return context
+
+
+class CompanyAdminRequiredMixin(LoginRequiredMixin):
+    """An insured company's administrator only (SPEC 2); anyone else gets a 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role != Role.INSURED_ADMIN:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CompanyUserListView(CompanyAdminRequiredMixin, ListView):
+    template_name = "accounts/company_users.html"
+
+    def get_queryset(self):
+        return self.request.user.organisation.users.order_by("username")
+
+
+class CompanyUserCreateView(CompanyAdminRequiredMixin, FormView):
+    template_name = "core/form.html"
+    form_class = CompanyUserForm
+
+    def form_valid(self, form):
+        try:
+            services.company_user_create(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("User added."))
+        return redirect("company-users")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Add a user"), **kwargs)
+
+
+class CompanyUserActiveView(CompanyAdminRequiredMixin, View):
+    def post(self, request, pk):
+        if not request.user.organisation.users.filter(pk=pk).exists():
+            raise Http404
+        try:
+            services.company_user_set_active(
+                actor=request.user, user_id=pk, active=request.POST.get("active") == "1"
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("company-users")

@@ -83,3 +83,15 @@ def buyer_exposure_summary(*, buyer: Buyer, user) -> dict:
         summary["capacity"] = capacity.max_exposure if capacity else None
         summary["headroom"] = (capacity.max_exposure - exposure) if capacity else None
     return summary
+
+
+def exposure_by_grade() -> list[dict]:
+    """The insurer's current limits summed by buyer risk grade (staff home chart)."""
+    totals = dict(
+        CreditLimit.objects.filter(status__in=EXPOSURE_STATUSES)
+        .order_by()  # the model's default ordering would split the groups
+        .values_list("buyer__risk_grade")
+        .annotate(total=Sum("amount"))
+        .values_list("buyer__risk_grade", "total")
+    )
+    return [{"grade": grade, "exposure": str(totals.get(grade, 0))} for grade in range(1, 11)]

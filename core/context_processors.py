@@ -3,6 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+
 
 def _items(user):
     if user.is_insurer_staff:
@@ -19,13 +21,16 @@ def _items(user):
             items.append((_("Administration"), "admin:index"))
         return items
     if user.is_insured_user:
-        return [
+        items = [
             (_("Home"), "home"),
             (_("Our policies"), "policies:list"),
             (_("Our buyers"), "buyers:list"),
             (_("Credit limits"), "limits:list"),
             (_("Limit applications"), "limits:applications"),
         ]
+        if user.role == Role.INSURED_ADMIN:
+            items.append((_("Company users"), "company-users"))
+        return items
     if user.is_bank_user:
         return [(_("Home"), "home"), (_("Assigned policies"), "policies:list")]
     return []

@@ -172,6 +172,9 @@ PEAK = {"movements": [{"on": "{today}", "kind": "invoice", "amount": "100.00"}]}
 
 UI_GET = [
     ("/", expect(200, anonymous=302)),
+    # Company user management is the insured administrator's only (tests/accounts).
+    ("/company/users/", expect(404, anonymous=302)),
+    ("/company/users/new/", expect(404, anonymous=302)),
     ("/policies/", expect(200, anonymous=302)),
     ("/policies/?export=csv", expect(200, anonymous=302)),
     ("/policies/?export=xlsx", expect(200, anonymous=302)),

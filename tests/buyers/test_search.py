@@ -68,3 +68,21 @@ def test_a_misspelt_full_name_still_finds_the_buyer(register):
 
 def test_a_two_character_fragment_finds_the_buyer(register):
     assert list(buyer_search(Buyer.objects.all(), "金诚")) == [register["jincheng"]]
+
+
+def test_exposure_by_grade_sums_every_current_limit(insured_a, insured_b):
+    from decimal import Decimal
+
+    from buyers.selectors import exposure_by_grade
+    from limits.models import CreditLimit
+    from tests.factories import PolicyFactory
+
+    grade3 = BuyerFactory(risk_grade=3)
+    for insured, amount in ((insured_a, "100000.10"), (insured_b, "200000.20")):
+        CreditLimit.objects.create(
+            policy=PolicyFactory(insured=insured), buyer=grade3, amount=Decimal(amount),
+            payment_terms_days=60, source="insurer", effective_from="2026-01-01",
+        )  # fmt: skip
+    rows = {row["grade"]: row["exposure"] for row in exposure_by_grade()}
+    assert rows[3] == "300000.30"
+    assert rows[4] == "0"
