@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from buyers.choices import RISK_GRADES, BuyerStatus
@@ -15,7 +16,10 @@ class BuyerFilterSet(django_filters.FilterSet):
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=BuyerStatus.choices)
     risk_grade = django_filters.MultipleChoiceFilter(label=_("Risk grade"), choices=RISK_GRADES)
-    is_public_body = django_filters.BooleanFilter(label=_("Public buyer"))
+    is_public_body = django_filters.BooleanFilter(
+        label=_("Public buyer"),
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
+    )
 
     class Meta:
         model = Buyer

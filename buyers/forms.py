@@ -22,5 +22,5 @@ class NegativeEventForm(forms.ModelForm):
         fields = ["kind", "occurred_on", "description"]
         widgets = {
             "occurred_on": forms.DateInput(attrs={"type": "date"}),
-            "description": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.TextInput(),
         }

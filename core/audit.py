@@ -8,11 +8,14 @@ context that `core.services.action` and the middleware set.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
 from pghistory.models import MiddlewareEvents
 
 from accounts.models import User
 
 HISTORY_ROWS = 50
+# pghistory's event labels, as the page shows them.
+EVENT_LABELS = {"insert": _("created"), "update": _("changed")}
 
 
 @dataclass
@@ -29,7 +32,10 @@ def history_for(obj, *, limit: int = HISTORY_ROWS) -> list[AuditEntry]:
         MiddlewareEvents.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id")[:limit]
     )
     user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
-    users = {u.pk: u.get_username() for u in User.objects.filter(pk__in=user_ids - {None})}
+    users = {
+        u.pk: u.get_full_name() or u.get_username()
+        for u in User.objects.filter(pk__in=user_ids - {None})
+    }
     entries = []
     for event in events:
         context = event.pgh_context or {}
@@ -42,7 +48,7 @@ def history_for(obj, *, limit: int = HISTORY_ROWS) -> list[AuditEntry]:
         entries.append(
             AuditEntry(
                 at=event.pgh_created_at,
-                label=event.pgh_label,
+                label=str(EVENT_LABELS.get(event.pgh_label, event.pgh_label)),
                 user=users.get(context.get("user"), "system" if context else "—"),
                 changes=changes,
             )
