@@ -1,9 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BuyerStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("company status", "Active")
     DEREGISTERED = "deregistered", _("Deregistered")
     REVOKED = "revoked", _("Licence revoked")
     INSOLVENT = "insolvent", _("Insolvent")

@@ -33,7 +33,9 @@ class Buyer(models.Model):
     )
     risk_grade = models.PositiveSmallIntegerField(_("risk grade"), choices=RISK_GRADES, default=5)
     is_public_body = models.BooleanField(
-        _("public buyer"), default=False, help_text=_("Government body or public buyer (SPEC 3.4).")
+        _("public buyer"),
+        default=False,
+        help_text=_("Government body or other public buyer: never covered."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -49,7 +49,7 @@ def history_for(obj, *, limit: int = HISTORY_ROWS) -> list[AuditEntry]:
             AuditEntry(
                 at=event.pgh_created_at,
                 label=str(EVENT_LABELS.get(event.pgh_label, event.pgh_label)),
-                user=users.get(context.get("user"), "system" if context else "—"),
+                user=users.get(context.get("user"), str(_("system")) if context else "—"),
                 changes=changes,
             )
         )

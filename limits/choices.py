@@ -2,12 +2,13 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LimitStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("limit status", "Cancelled")
     EXPIRED = "expired", _("Expired")
 
 
@@ -117,14 +118,14 @@ class ReviewReason(models.TextChoices):
 
 
 class ReviewStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("review status", "Open")
     DONE = "done", _("Done")
 
 
 class ReviewOutcome(models.TextChoices):
-    CONFIRM = "confirm", _("Confirm")
+    CONFIRM = "confirm", _("Keep the limit")
     REDUCE = "reduce", _("Reduce")
-    CANCEL = "cancel", _("Cancel")
+    CANCEL = "cancel", _("Cancel the limit")
 
 
 class PendingOrdersStatus(models.TextChoices):

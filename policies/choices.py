@@ -20,7 +20,7 @@ class PolicyAction(models.TextChoices):
     SUSPEND = "suspend", _("Suspend")
     REINSTATE = "reinstate", _("Reinstate")
     EXPIRE = "expire", _("Expire")
-    CANCEL = "cancel", _("Cancel")
+    CANCEL = "cancel", _("Cancel the policy")
 
 
 S, A = PolicyStatus, PolicyAction
@@ -71,5 +71,6 @@ class EligibilityCode(models.TextChoices):
     LOW_TURNOVER = "low_turnover", _("Annual credit turnover below 30,000,000 CNY")
     EXCLUDED_INDUSTRY = "excluded_industry", _("Industry not accepted (real estate, construction)")
     FEW_BUYERS = "few_buyers", _("Fewer than 3 buyers")
+    # xgettext:no-python-format
     SELECTIVE_SHARE = "selective_share", _("Selective cover below 60% of credit sales")
     SELECTIVE_CRITERION = "selective_criterion", _("Selective cover without an objective criterion")
