@@ -77,6 +77,23 @@ from policies.choices import LIVE_STATUSES, PolicyStatus
 from policies.models import Policy
 
 
+def _lock_application(application_id: int) -> LimitApplication:
+    """Lock the application row only (`of=self`: the buyer lock is taken on purpose,
+    by `_lock_buyer`, where a decision can raise exposure)."""
+    return (
+        LimitApplication.objects.select_for_update(of=("self",))
+        .select_related("policy", "buyer")
+        .get(pk=application_id)
+    )
+
+
+def _require_status(application: LimitApplication, *statuses: str) -> None:
+    if application.status not in statuses:
+        raise ValidationError(
+            {"status": ERROR_STATUS % {"status": application.get_status_display()}}
+        )
+
+
 def discretionary_limit_set(
     *,
     actor,
@@ -234,16 +251,9 @@ def application_submit(
     """An approver of the insured submits; small ones may be decided automatically at once."""
     today = today or timezone.localdate()
     with action(actor):
-        application = (
-            LimitApplication.objects.select_for_update(of=("self",))
-            .select_related("policy", "buyer")
-            .get(pk=application_id)
-        )
+        application = _lock_application(application_id)
         _require_insured(actor, application.policy, SUBMITTER_ROLES)
-        if application.status != ApplicationStatus.DRAFT:
-            raise ValidationError(
-                {"status": ERROR_STATUS % {"status": application.get_status_display()}}
-            )
+        _require_status(application, ApplicationStatus.DRAFT)
         application.status = ApplicationStatus.SUBMITTED
         application.submitted_by = actor
         application.submitted_at = timezone.now()
@@ -254,16 +264,9 @@ def application_submit(
 
 def application_withdraw(*, actor, application_id: int) -> LimitApplication:
     with action(actor):
-        application = (
-            LimitApplication.objects.select_for_update(of=("self",))
-            .select_related("policy")
-            .get(pk=application_id)
-        )
+        application = _lock_application(application_id)
         _require_insured(actor, application.policy, PREPARER_ROLES)
-        if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED):
-            raise ValidationError(
-                {"status": ERROR_STATUS % {"status": application.get_status_display()}}
-            )
+        _require_status(application, ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
         application.status = ApplicationStatus.WITHDRAWN
         application.save()
     return application
@@ -368,15 +371,8 @@ def application_decide(
     today = today or timezone.localdate()
     _require_underwriter(actor)
     with action(actor):
-        application = (
-            LimitApplication.objects.select_for_update(of=("self",))
-            .select_related("policy", "buyer")
-            .get(pk=application_id)
-        )
-        if application.status != ApplicationStatus.SUBMITTED:
-            raise ValidationError(
-                {"status": ERROR_STATUS % {"status": application.get_status_display()}}
-            )
+        application = _lock_application(application_id)
+        _require_status(application, ApplicationStatus.SUBMITTED)
         if outcome not in Outcome.values:
             raise ValidationError({"outcome": _("Choose an outcome.")})
         decided = _decided_amount(application, outcome, amount)
@@ -433,15 +429,8 @@ def application_approve(
     today = today or timezone.localdate()
     _require_underwriter(actor)
     with action(actor):
-        application = (
-            LimitApplication.objects.select_for_update(of=("self",))
-            .select_related("policy", "buyer")
-            .get(pk=application_id)
-        )
-        if application.status != ApplicationStatus.AWAITING_SECOND_APPROVAL:
-            raise ValidationError(
-                {"status": ERROR_STATUS % {"status": application.get_status_display()}}
-            )
+        application = _lock_application(application_id)
+        _require_status(application, ApplicationStatus.AWAITING_SECOND_APPROVAL)
         if application.proposed_by_id == actor.pk:
             raise ValidationError({"approver": ERROR_OWN_PROPOSAL})
         if application.proposed_amount > actor.authority_amount:
@@ -472,11 +461,8 @@ def application_send_back(*, actor, application_id: int, note: str) -> LimitAppl
     """The second approver declines the proposal: back to the queue for a new decision."""
     _require_underwriter(actor)
     with action(actor):
-        application = LimitApplication.objects.select_for_update().get(pk=application_id)
-        if application.status != ApplicationStatus.AWAITING_SECOND_APPROVAL:
-            raise ValidationError(
-                {"status": ERROR_STATUS % {"status": application.get_status_display()}}
-            )
+        application = _lock_application(application_id)
+        _require_status(application, ApplicationStatus.AWAITING_SECOND_APPROVAL)
         if application.proposed_by_id == actor.pk:
             raise ValidationError({"approver": ERROR_OWN_PROPOSAL})
         application.status = ApplicationStatus.SUBMITTED
