@@ -16,6 +16,7 @@ from accounts.choices import OrganisationKind
 from core.services import action
 from policies.choices import (
     ACTIONS_NEEDING_REASON,
+    LIVE_STATUSES,
     TRANSITIONS,
     EligibilityCode,
     PolicyAction,
@@ -37,6 +38,9 @@ ERROR_UNRESOLVED_WARNINGS = gettext_lazy(
 )
 ERROR_NOT_INSURED = gettext_lazy("Choose an insured company.")
 ERROR_NOT_EDITABLE = gettext_lazy("Only a draft or quoted policy can be edited.")
+ERROR_PREVIOUS_YEAR_LIVE = gettext_lazy(
+    "The previous policy year is still in force: the renewal comes into force when it ends."
+)
 ERROR_UNKNOWN_WARNING = gettext_lazy("This proposal has no such eligibility warning.")
 
 # Fields an underwriter sets; minimum premium and maximum liability are derived.
@@ -184,6 +188,11 @@ def policy_transition(*, actor, policy_id: int, action_name: str, reason: str = 
             if unresolved:
                 labels = ", ".join(str(EligibilityCode(c).label) for c in unresolved)
                 raise ValidationError({"action": ERROR_UNRESOLVED_WARNINGS % {"codes": labels}})
+            previous = policy.renewed_from
+            if previous is not None and previous.status in LIVE_STATUSES:
+                # Its limits carry over only once the old year has ended; two live years
+                # would count every limit twice against the buyers' capacity.
+                raise ValidationError({"action": ERROR_PREVIOUS_YEAR_LIVE})
         PolicyTransition.objects.create(
             policy=policy,
             action=action_name,

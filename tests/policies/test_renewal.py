@@ -60,3 +60,16 @@ def test_expiry_brings_the_renewal_into_force_once(in_force):
     assert renewal.status == PolicyStatus.IN_FORCE
     assert in_force.transitions.count() == 1
     assert renewal.transitions.count() == 2  # quoted by renewal, issued at expiry
+
+
+def test_a_renewal_cannot_be_put_in_force_while_the_old_year_runs(in_force, underwriter):
+    from django.core.exceptions import ValidationError
+
+    from policies.services import ERROR_PREVIOUS_YEAR_LIVE, policy_transition
+
+    with time_machine.travel(date(2026, 12, 10)):
+        renew_policies()
+    renewal = Policy.objects.get(renewed_from=in_force)
+    with pytest.raises(ValidationError) as info:
+        policy_transition(actor=underwriter, policy_id=renewal.pk, action_name="issue")
+    assert info.value.message_dict["action"] == [str(ERROR_PREVIOUS_YEAR_LIVE)]
