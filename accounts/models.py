@@ -89,6 +89,10 @@ class User(AbstractUser):
             ),
         ]
 
+    def __str__(self):
+        # Pages and records name people, not logins.
+        return self.get_full_name() or self.username
+
     @property
     def is_insurer_staff(self) -> bool:
         return self.role in STAFF_ROLES or (self.is_superuser and self.organisation_id is None)
