@@ -1,0 +1,53 @@
+"""Credit-limit screens, one module per area; `limits.urls` imports them from here."""
+
+from limits.views.applications import (
+    ApplicationActionView,
+    ApplicationApproveView,
+    ApplicationDecideView,
+    ApplicationSendBackView,
+    ApplicationSubmitView,
+    ApplicationWithdrawView,
+    LimitApplicationCreateView,
+    LimitApplicationDetailView,
+    LimitApplicationListView,
+)
+from limits.views.calculators import (
+    PeakCalculatorView,
+    TurnoverCalculatorView,
+)
+from limits.views.credit_limits import (
+    CreditLimitDetailView,
+    CreditLimitListView,
+    DiscretionaryLimitView,
+    LimitReduceView,
+)
+from limits.views.pending_orders import (
+    PendingOrdersRequestView,
+)
+from limits.views.queue import (
+    DecisionQueueView,
+    ReviewCompleteView,
+    ReviewListView,
+)
+
+__all__ = [
+    "CreditLimitListView",
+    "CreditLimitDetailView",
+    "LimitReduceView",
+    "DiscretionaryLimitView",
+    "LimitApplicationListView",
+    "LimitApplicationCreateView",
+    "LimitApplicationDetailView",
+    "ApplicationActionView",
+    "ApplicationSubmitView",
+    "ApplicationWithdrawView",
+    "ApplicationApproveView",
+    "ApplicationSendBackView",
+    "ApplicationDecideView",
+    "DecisionQueueView",
+    "ReviewListView",
+    "ReviewCompleteView",
+    "PendingOrdersRequestView",
+    "TurnoverCalculatorView",
+    "PeakCalculatorView",
+]

@@ -1,0 +1,188 @@
+"""Credit-limit list and page, reduction and cancellation, discretionary limits (SPEC 5)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView
+
+from buyers.selectors import buyer_exposure_summary
+from core.audit import history_for
+from core.mixins import UnderwriterRequiredMixin
+from core.views import FilteredListView
+from limits import services
+from limits.choices import (
+    EXPOSURE_STATUSES,
+    RequestType,
+)
+from limits.filtersets import CreditLimitFilterSet
+from limits.forms import (
+    DiscretionaryLimitForm,
+    LimitReduceForm,
+)
+from limits.selectors import (
+    applications_visible_to,
+    credit_limits_visible_to,
+    decisions_visible_to,
+    pending_orders_visible_to,
+    reviews_visible_to,
+)
+from limits.tables import CREDIT_LIMIT_COLUMNS, RESPONSE_BADGES
+from limits.views.common import (
+    NOTICE_RESPONSES,
+    PREPARER_ROLES,
+    SUBMITTER_ROLES,
+    InsuredRoleRequiredMixin,
+    apply_service_error,
+    service_call,
+    user_acts_for_insured,
+)
+
+# --- credit limits -------------------------------------------------------------------------
+
+
+class CreditLimitListView(FilteredListView):
+    filterset_class = CreditLimitFilterSet
+    columns = CREDIT_LIMIT_COLUMNS
+    export_name = "credit-limits"
+    default_ordering = ("buyer__name",)
+
+    @property
+    def title(self):
+        return _("Credit limits")
+
+    def base_queryset(self):
+        return credit_limits_visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.is_insured_user and user.role in SUBMITTER_ROLES:
+            # A new limit the insured sets itself; larger ones go through an application.
+            context["create_url"] = reverse("limits:discretionary")
+        return context
+
+
+class CreditLimitDetailView(LoginRequiredMixin, DetailView):
+    """Key figures, the chain of decisions, pending orders, reviews and the audit trail."""
+
+    template_name = "limits/credit_limit_detail.html"
+    context_object_name = "credit_limit"
+
+    def get_queryset(self):
+        return credit_limits_visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        limit = self.object
+        may_ask_pending_orders = user_acts_for_insured(user, limit.policy, SUBMITTER_ROLES)
+        decisions = list(
+            decisions_visible_to(user)
+            .filter(credit_limit=limit)
+            .select_related("application")
+            .order_by("-created_at", "-id")
+        )
+        for decision in decisions:
+            decision.badge = RESPONSE_BADGES.get(decision.response_code, "secondary")
+            decision.pending_orders_allowed = (
+                may_ask_pending_orders and decision.response_code in NOTICE_RESPONSES
+            )
+        context.update(
+            decisions=decisions,
+            pending_orders=pending_orders_visible_to(user)
+            .filter(credit_limit=limit)
+            .select_related("requested_by"),
+            applications=applications_visible_to(user)
+            .filter(policy_id=limit.policy_id, buyer_id=limit.buyer_id)
+            .order_by("-created_at", "-id")[:20],
+            is_current=limit.status in EXPOSURE_STATUSES,
+        )
+        if user.is_insurer_staff:
+            context.update(
+                exposure=buyer_exposure_summary(buyer=limit.buyer, user=user),
+                reviews=reviews_visible_to(user)
+                .filter(credit_limit=limit)
+                .select_related("completed_by"),
+                history=history_for(limit),
+            )
+        if user.is_underwriter and limit.status in EXPOSURE_STATUSES:
+            context["reduce_form"] = kwargs.get("reduce_form") or LimitReduceForm()
+        if limit.status in EXPOSURE_STATUSES and user_acts_for_insured(
+            user, limit.policy, PREPARER_ROLES
+        ):
+            create = reverse("limits:application-create")
+            base = {"policy": limit.policy_id, "buyer_uscc": limit.buyer.uscc}
+            context["apply_links"] = [
+                (label, f"{create}?{urlencode({**base, 'request_type': code})}")
+                for code, label in (
+                    (RequestType.INCREASE, _("Apply for an increase")),
+                    (RequestType.PROLONGATION, _("Apply for a prolongation")),
+                )
+            ]
+        return context
+
+
+class LimitReduceView(UnderwriterRequiredMixin, CreditLimitDetailView):
+    """POST only: the underwriter reduces or cancels the limit with notice (SPEC 5)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = LimitReduceForm(request.POST)
+        if form.is_valid():
+            try:
+                with service_call():
+                    decision = services.limit_reduce_or_cancel(
+                        actor=request.user, limit_id=self.object.pk, **form.cleaned_data
+                    )
+            except ValidationError as error:
+                apply_service_error(form, error)
+            else:
+                if decision.effective_on > timezone.localdate():
+                    messages.success(
+                        request,
+                        _("The change is scheduled for %(date)s; the insured has been told.")
+                        % {"date": decision.effective_on.isoformat()},
+                    )
+                else:
+                    messages.success(request, _("The limit has been changed."))
+                return redirect(self.object)
+        return self.render_to_response(self.get_context_data(reduce_form=form))
+
+
+class DiscretionaryLimitView(InsuredRoleRequiredMixin, FormView):
+    """SPEC 5: the insured sets its own limit up to the policy's discretionary maximum."""
+
+    allowed_roles = SUBMITTER_ROLES
+    form_class = DiscretionaryLimitForm
+    template_name = "core/form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            with service_call():
+                limit = services.discretionary_limit_set(
+                    actor=self.request.user,
+                    policy_id=data["policy"].pk,
+                    buyer_id=form.buyer.pk,
+                    amount=data["amount"],
+                    payment_terms_days=data["payment_terms_days"],
+                )
+        except ValidationError as error:
+            apply_service_error(form, error, {"buyer": "buyer_uscc"})
+            return self.form_invalid(form)
+        messages.success(self.request, _("Discretionary limit set."))
+        return redirect(limit)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Set a discretionary limit"), **kwargs)
