@@ -20,6 +20,7 @@ class OutboxMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     available_at = models.DateTimeField(db_index=False)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -29,12 +30,17 @@ class OutboxMessage(models.Model):
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
         indexes = [
-            # The sweep reads only pending rows that are due: keep that index small.
+            # The sweep reads only undelivered rows: keep these indexes small.
             models.Index(
                 fields=["available_at"],
                 condition=Q(status=OutboxStatus.PENDING),
                 name="outbox_pending_idx",
-            )
+            ),
+            models.Index(
+                fields=["claimed_until"],
+                condition=Q(status=OutboxStatus.SENDING),
+                name="outbox_sending_idx",
+            ),
         ]
 
 

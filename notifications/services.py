@@ -6,9 +6,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from notifications.choices import MAX_ATTEMPTS, OutboxKind, OutboxStatus
+from notifications.choices import CLAIM_LEASE, MAX_ATTEMPTS, OutboxKind, OutboxStatus
 from notifications.models import Notification, OutboxMessage
 
 
@@ -55,45 +56,54 @@ def _deliver_email(payload: dict) -> None:
 HANDLERS = {OutboxKind.EMAIL: _deliver_email}
 
 
-def outbox_deliver(*, message_id: int) -> bool:
-    """Deliver one pending message; returns whether this call delivered it.
+def _claimable(now) -> Q:
+    """Pending and due, or claimed by a worker whose lease ran out (it died mid-send)."""
+    return Q(status=OutboxStatus.PENDING, available_at__lte=now) | Q(
+        status=OutboxStatus.SENDING, claimed_until__lt=now
+    )
 
-    The row is locked with SKIP LOCKED, so two workers never deliver the same message,
-    and it is marked sent in the same transaction that delivered it. A worker killed
-    mid-delivery leaves the row pending for the sweep: delivery is at least once.
+
+def outbox_deliver(*, message_id: int) -> bool:
+    """Deliver one message; returns whether this call delivered it.
+
+    The row is claimed by a conditional UPDATE (healthchecks' compare-and-set) that
+    gives this worker a lease, and the e-mail goes out after that commit, so no
+    transaction or row lock is held during slow I/O. A worker killed mid-send leaves the
+    row claimed until the lease ends; then the sweep claims it again: at least once.
     """
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(id=message_id, status=OutboxStatus.PENDING)
-            .first()
+    now = timezone.now()
+    claimed = (
+        OutboxMessage.objects.filter(_claimable(now), id=message_id)
+        .update(
+            status=OutboxStatus.SENDING, claimed_until=now + CLAIM_LEASE,
+            attempts=F("attempts") + 1,
         )
-        if message is None:
-            return False
-        message.attempts += 1
-        try:
-            HANDLERS[message.kind](message.payload)
-        except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
-            message.last_error = f"{type(exc).__name__}: {exc}"
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxStatus.FAILED
-            else:
-                # Exponential back-off: 1, 2, 4 … minutes.
-                message.available_at = timezone.now() + timedelta(
-                    minutes=2 ** (message.attempts - 1)
-                )
-            message.save(update_fields=["attempts", "last_error", "status", "available_at"])
-            return False
-        message.status = OutboxStatus.SENT
-        message.sent_at = timezone.now()
-        message.save(update_fields=["attempts", "status", "sent_at"])
-        return True
+    )  # fmt: skip
+    if not claimed:
+        return False
+    message = OutboxMessage.objects.get(id=message_id)
+    try:
+        HANDLERS[message.kind](message.payload)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+        gave_up = message.attempts >= MAX_ATTEMPTS
+        OutboxMessage.objects.filter(id=message_id, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
+            claimed_until=None,
+            last_error=f"{type(exc).__name__}: {exc}",
+            # Exponential back-off: 1, 2, 4 … minutes.
+            available_at=timezone.now() + timedelta(minutes=2 ** (message.attempts - 1)),
+        )
+        return False
+    OutboxMessage.objects.filter(id=message_id, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.SENT, sent_at=timezone.now(), claimed_until=None
+    )
+    return True
 
 
 def outbox_due_ids(*, limit: int) -> list[int]:
-    """Ids of pending messages that are due, oldest first, in a bounded batch."""
+    """Ids of messages to deliver now, oldest first, in a bounded batch."""
     return list(
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, available_at__lte=timezone.now())
+        OutboxMessage.objects.filter(_claimable(timezone.now()))
         .order_by("available_at", "id")
         .values_list("id", flat=True)[:limit]
     )
