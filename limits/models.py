@@ -1,8 +1,11 @@
+from datetime import date
+
 import pghistory
 import pgtrigger
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.money import MoneyField
@@ -24,6 +27,7 @@ from limits.choices import (
     ReviewReason,
     ReviewStatus,
 )
+from limits.rules import earlier_shipments_covered
 
 
 @pghistory.track()
@@ -225,6 +229,16 @@ class LimitApplication(models.Model):
     @property
     def status_badge(self) -> str:
         return APPLICATION_BADGES[self.status]
+
+    @property
+    def earlier_shipments(self) -> tuple[bool, date] | None:
+        """Whether shipments before the application are covered, and the deadline."""
+        applied = self.submitted_at or timezone.now()
+        return earlier_shipments_covered(
+            first_shipment_on=self.first_shipment_on,
+            applied_on=timezone.localdate(applied),
+            application_days=self.policy.limit_application_days,
+        )
 
 
 class LimitDecision(models.Model):

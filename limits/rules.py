@@ -169,3 +169,16 @@ def pending_orders_refusals(
 def pending_orders_cover_until(notice_on: date) -> date:
     """Deliveries are covered for 3 months after the notice."""
     return add_months(notice_on, PENDING_ORDERS_COVER_MONTHS)
+
+
+def earlier_shipments_covered(
+    *, first_shipment_on: date | None, applied_on: date, application_days: int
+) -> tuple[bool, date] | None:
+    """SPEC 5 and 3.2: shipments made before a limit exists are covered only if the
+    application comes within the limit-application deadline (15 days after the first
+    uncovered shipment by default). Returns (covered, deadline), or None when no
+    shipment preceded the application."""
+    if first_shipment_on is None or first_shipment_on >= applied_on:
+        return None
+    deadline = first_shipment_on + timedelta(days=application_days)
+    return applied_on <= deadline, deadline

@@ -5,6 +5,7 @@ float before DRF sees it (ENVIRONMENT.md: 12345678901234567.89 arrives as ...68.
 `MoneyField` refuses floats with a message instead of silently losing cents.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -224,6 +225,13 @@ class LimitApplicationSerializer(_MoneyModelSerializer):
     submitted_by = serializers.StringRelatedField()
     proposed_by = serializers.StringRelatedField()
     decisions = LimitDecisionSerializer(many=True, read_only=True)
+    earlier_shipments_covered = serializers.SerializerMethodField(
+        help_text="Whether shipments before the application are covered (SPEC 5); null when "
+        "no shipment preceded it."
+    )
+    earlier_shipments_deadline = serializers.SerializerMethodField(
+        help_text="The limit-application deadline for those shipments."
+    )
 
     class Meta:
         model = LimitApplication
@@ -231,9 +239,18 @@ class LimitApplicationSerializer(_MoneyModelSerializer):
             "id", "policy", "policy_number", "insured", "insured_name", "buyer", "buyer_uscc",
             "buyer_name", "request_type", "request_type_display", "status", "status_display",
             *APPLICATION_FIELDS, "prepared_by", "submitted_by", "submitted_at", "decided_at",
-            "auto_note", *PROPOSAL_FIELDS, "decisions", "created_at", "updated_at",
+            "auto_note", *PROPOSAL_FIELDS, "decisions", "earlier_shipments_covered",
+            "earlier_shipments_deadline", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_earlier_shipments_covered(self, application) -> bool | None:
+        earlier = application.earlier_shipments
+        return earlier[0] if earlier else None
+
+    def get_earlier_shipments_deadline(self, application) -> date | None:
+        earlier = application.earlier_shipments
+        return earlier[1] if earlier else None
 
 
 class InsuredLimitApplicationSerializer(LimitApplicationSerializer):

@@ -12,6 +12,7 @@ from limits.rules import (
     Movement,
     add_months,
     auto_decision,
+    earlier_shipments_covered,
     peak_outstanding,
     pending_orders_cover_until,
     pending_orders_refusals,
@@ -156,3 +157,20 @@ def test_pending_orders_cover_lasts_three_months():
 def test_add_months_clamps_to_month_end():
     assert add_months(date(2026, 8, 31), -6) == date(2026, 2, 28)
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+
+
+def test_earlier_shipments_are_covered_only_within_the_application_deadline():
+    # SPEC 3.2: limit-application deadline 15 days after the first uncovered shipment.
+    shipped = date(2026, 3, 1)
+    assert earlier_shipments_covered(
+        first_shipment_on=shipped, applied_on=date(2026, 3, 16), application_days=15
+    ) == (True, date(2026, 3, 16))
+    assert earlier_shipments_covered(
+        first_shipment_on=shipped, applied_on=date(2026, 3, 17), application_days=15
+    ) == (False, date(2026, 3, 16))
+    assert (
+        earlier_shipments_covered(
+            first_shipment_on=date(2026, 4, 1), applied_on=date(2026, 3, 17), application_days=15
+        )
+        is None
+    )

@@ -844,3 +844,20 @@ def test_no_limit_is_granted_on_a_dead_policy(personas, live_policy_a, buyer):
         )
     assert "policy" in info.value.message_dict
     assert not CreditLimit.objects.exists()
+
+
+def test_a_late_application_says_earlier_shipments_are_not_covered(personas, live_policy_a, buyer):
+    import time_machine
+
+    with time_machine.travel(date(2026, 11, 25)):
+        late = _apply(
+            personas, live_policy_a, buyer, amount="100000", first_shipment_on=date(2026, 11, 1)
+        )
+    assert late.earlier_shipments == (False, date(2026, 11, 16))
+    from tests.conftest import api_as
+
+    body = api_as(personas["insured_a"]).get(f"/api/v1/limit-applications/{late.pk}/").json()
+    assert (body["earlier_shipments_covered"], body["earlier_shipments_deadline"]) == (
+        False,
+        "2026-11-16",
+    )
