@@ -104,41 +104,60 @@ class AutoDecisionInput:
     headroom_percent: Decimal
 
 
+AUTO_OFF = _("automatic decisions are switched off")
+AUTO_EXCLUDED = _("buyer is excluded from automatic decisions")
+AUTO_NEGATIVE = _("buyer has negative events in the last 12 months")
+AUTO_NO_GRADE_RULE = _("no automatic amount for grade %(grade)s")
+AUTO_ABOVE_MAXIMUM = _(
+    "requested %(amount)s is above the automatic maximum %(maximum)s for grade %(grade)s"
+)
+AUTO_TERMS = _("payment terms above %(days)s days")
+AUTO_NO_CAPACITY = _("no capacity set for this grade")
+AUTO_HEADROOM = _(
+    "exposure after approval %(exposure)s would leave less than %(headroom)s%% of "
+    "capacity %(capacity)s free"
+)
+AUTO_APPROVED = _(
+    "grade %(grade)s: %(amount)s ≤ automatic maximum %(maximum)s, terms ≤ %(days)s days, "
+    "exposure %(exposure)s within %(share)s%% of capacity %(capacity)s"
+)
+
+
 def auto_decision(data: AutoDecisionInput) -> tuple[bool, str]:
     """Whether the rule set decides this application at once, and which rule said so.
 
     Returns (True, why) to approve automatically, (False, why) to send to the queue.
-    The rule set never refuses: a refusal is always an underwriter's.
+    The rule set never refuses: a refusal is always an underwriter's. The explanation is
+    kept on the application and the decision, in the language of the request.
     """
-    if not data.enabled:
-        return False, "automatic decisions are switched off"
-    if data.excluded:
-        return False, "buyer is excluded from automatic decisions"
-    if data.has_recent_negative_event:
-        return False, "buyer has negative events in the last 12 months"
-    if data.grade_max_amount is None:
-        return False, f"no automatic amount for grade {data.risk_grade}"
-    if data.requested_amount > data.grade_max_amount:
-        return False, (
-            f"requested {data.requested_amount} is above the automatic maximum "
-            f"{data.grade_max_amount} for grade {data.risk_grade}"
-        )
-    if data.payment_terms_days > data.max_payment_terms_days:
-        return False, f"payment terms above {data.max_payment_terms_days} days"
-    if data.capacity is None:
-        return False, "no capacity set for this grade"
-    allowed = data.capacity * (Decimal(100) - data.headroom_percent) / Decimal(100)
-    if data.exposure_after > allowed:
-        return False, (
-            f"exposure after approval {data.exposure_after} would leave less than "
-            f"{data.headroom_percent}% of capacity {data.capacity} free"
-        )
-    return True, (
-        f"grade {data.risk_grade}: {data.requested_amount} ≤ automatic maximum "
-        f"{data.grade_max_amount}, terms ≤ {data.max_payment_terms_days} days, "
-        f"exposure {data.exposure_after} within {Decimal(100) - data.headroom_percent}% "
-        f"of capacity {data.capacity}"
+    values = {
+        "grade": data.risk_grade, "amount": f"{data.requested_amount:,.2f}",
+        "maximum": f"{data.grade_max_amount:,.2f}" if data.grade_max_amount is not None else "",
+        "days": data.max_payment_terms_days, "headroom": data.headroom_percent,
+        "share": Decimal(100) - data.headroom_percent,
+        "capacity": f"{data.capacity:,.2f}" if data.capacity is not None else "",
+        "exposure": f"{data.exposure_after:,.2f}",
+    }  # fmt: skip
+    allowed = (
+        data.capacity * (Decimal(100) - data.headroom_percent) / Decimal(100)
+        if data.capacity is not None
+        else None
     )
+    checks = [
+        (not data.enabled, AUTO_OFF),
+        (data.excluded, AUTO_EXCLUDED),
+        (data.has_recent_negative_event, AUTO_NEGATIVE),
+        (data.grade_max_amount is None, AUTO_NO_GRADE_RULE),
+        (data.grade_max_amount is not None and data.requested_amount > data.grade_max_amount,
+         AUTO_ABOVE_MAXIMUM),
+        (data.payment_terms_days > data.max_payment_terms_days, AUTO_TERMS),
+        (data.capacity is None, AUTO_NO_CAPACITY),
+        (allowed is not None and data.exposure_after > allowed, AUTO_HEADROOM),
+    ]  # fmt: skip
+    for failed, message in checks:
+        if failed:
+            return False, str(message % values)
+    return True, str(AUTO_APPROVED % values)
 
 
 def pending_orders_refusals(

@@ -647,7 +647,9 @@ def test_a_small_application_is_decided_automatically_and_the_insured_sees_no_wo
     assert "explanation" not in body["decisions"][0]
     assert "proposed_amount" not in body
     staff_view = api_as(personas["underwriter"]).get(f"/api/v1/limit-applications/{body['id']}/")
-    assert "grade 4" in staff_view.json()["auto_note"]
+    # The rule that decided, with the figures it compared (amount and grade maximum).
+    assert "150,000.00" in staff_view.json()["auto_note"]
+    assert "200,000.00" in staff_view.json()["auto_note"]
     assert CreditLimit.objects.get().amount == Decimal("150000.00")
 
 

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from limits.choices import Outcome, ResponseCode
 from limits.rules import (
@@ -19,6 +20,13 @@ from limits.rules import (
     response_for,
     turnover_method_limit,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The explanations below are matched as English text.
+    with translation.override("en"):
+        yield
 
 
 def test_turnover_method_spec_5_example():

@@ -20,6 +20,7 @@ from limits.choices import (
     ResponseCode,
 )
 from limits.models import AutoDecisionExclusion, CreditLimit, LimitApplication, LimitDecision
+from limits.rules import AUTO_ABOVE_MAXIMUM
 from notifications.models import Notification
 from tests.factories import BuyerFactory
 
@@ -530,7 +531,7 @@ def test_a_small_application_is_decided_at_once_with_the_rule(
     assert application.status == ApplicationStatus.DECIDED
     decision = LimitDecision.objects.get()
     assert decision.automatic and decision.decided_by is None
-    assert "grade 4" in decision.explanation
+    assert "200,000.00" in decision.explanation  # the grade-4 automatic maximum it applied
 
 
 def test_a_larger_application_goes_to_the_queue_saying_why(
@@ -538,7 +539,9 @@ def test_a_larger_application_goes_to_the_queue_saying_why(
 ):
     application = _apply(personas, live_policy_a, buyer, amount="200000.01")
     assert application.status == ApplicationStatus.SUBMITTED
-    assert "above the automatic maximum" in application.auto_note
+    assert application.auto_note.startswith(
+        str(AUTO_ABOVE_MAXIMUM % {"amount": "200,000.01", "maximum": "200,000.00", "grade": 4})
+    )
 
 
 def test_an_excluded_buyer_always_goes_to_the_queue(personas, live_policy_a, buyer, auto_rules):
@@ -560,7 +563,7 @@ def test_automatic_decisions_keep_the_capacity_headroom(
     )
     application = _apply(personas, live_policy_a, buyer, amount="100001")
     assert application.status == ApplicationStatus.SUBMITTED
-    assert "capacity" in application.auto_note
+    assert "10,000,000.00" in application.auto_note  # the capacity whose headroom it kept
 
 
 # --- reductions and cancellations ---------------------------------------------------------------------
