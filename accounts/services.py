@@ -12,14 +12,6 @@ ERROR_NOT_COMPANY_ADMIN = _("Only your company's administrator manages its users
 ERROR_SELF = _("You cannot deactivate yourself.")
 
 
-def organisation_create(*, actor, **fields) -> Organisation:
-    with action(actor):
-        organisation = Organisation(**fields)
-        organisation.full_clean()
-        organisation.save()
-    return organisation
-
-
 def user_create(
     *,
     actor,

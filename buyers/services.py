@@ -1,10 +1,9 @@
 """Writes on the buyer register (SPEC 4)."""
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from buyers.choices import DEFAULT_GRADE
-from buyers.models import Buyer, BuyerCapacity, NegativeEvent, RelatedParty
+from buyers.models import Buyer, NegativeEvent
 from core.services import action
 from core.uscc import normalize_uscc, province_code
 
@@ -71,22 +70,3 @@ def negative_event_record(
         event.full_clean()
         event.save()
     return event
-
-
-def related_party_link(*, actor, buyer_id: int, insured, relation: str) -> RelatedParty:
-    """Mark a buyer as related to an insured: no limits for it on that insured's policies."""
-    with action(actor):
-        link, _created = RelatedParty.objects.update_or_create(
-            buyer_id=buyer_id, insured=insured, defaults={"relation": relation}
-        )
-    return link
-
-
-def buyer_capacity_set(*, actor, risk_grade: int, max_exposure) -> BuyerCapacity:
-    if max_exposure < 0:
-        raise ValidationError({"max_exposure": _("Capacity cannot be negative.")})
-    with action(actor):
-        capacity, _created = BuyerCapacity.objects.update_or_create(
-            risk_grade=risk_grade, defaults={"max_exposure": max_exposure}
-        )
-    return capacity

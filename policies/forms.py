@@ -38,3 +38,9 @@ class OverrideForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for accepting"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class NonRenewalForm(forms.Form):
+    notice_on = forms.DateField(
+        label=_("Notice given on"), widget=forms.DateInput(attrs={"type": "date"})
+    )

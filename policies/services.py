@@ -41,6 +41,8 @@ ERROR_NOT_EDITABLE = gettext_lazy("Only a draft or quoted policy can be edited."
 ERROR_PREVIOUS_YEAR_LIVE = gettext_lazy(
     "The previous policy year is still in force: the renewal comes into force when it ends."
 )
+ERROR_NOTICE_NOT_LIVE = gettext_lazy("Notice of non-renewal is given on a policy in force.")
+ERROR_NOTICE_AFTER_EXPIRY = gettext_lazy("Notice must be given before the policy expires.")
 ERROR_UNKNOWN_WARNING = gettext_lazy("This proposal has no such eligibility warning.")
 
 # Fields an underwriter sets; minimum premium and maximum liability are derived.
@@ -220,17 +222,26 @@ def _limits_follow_policy(policy: Policy, action_name: str) -> None:
         )
 
 
-def policy_give_non_renewal_notice(*, actor, policy_id: int, on: date) -> Policy:
-    """Either side gives notice before expiry: the policy will not auto-renew (SPEC 3.2)."""
+def policy_give_non_renewal_notice(*, actor, policy_id: int, notice_on: date) -> Policy:
+    """Either side gives notice before expiry: the policy will not auto-renew (SPEC 3.2).
+
+    A renewal already offered as a quote is withdrawn with it.
+    """
     with action(actor):
         policy = Policy.objects.select_for_update().get(id=policy_id)
-        if policy.status not in (PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED):
-            raise ValidationError(ERROR_NOT_EDITABLE)
-        if on > policy.period_end:
-            raise ValidationError({"on": _("Notice must be given before expiry.")})
-        policy.non_renewal_notice_on = on
+        if policy.status not in LIVE_STATUSES:
+            raise ValidationError({"notice_on": ERROR_NOTICE_NOT_LIVE})
+        if notice_on > policy.period_end:
+            raise ValidationError({"notice_on": ERROR_NOTICE_AFTER_EXPIRY})
+        policy.non_renewal_notice_on = notice_on
         policy.auto_renew = False
         policy.save(update_fields=["non_renewal_notice_on", "auto_renew", "updated_at"])
+        quote = Policy.objects.filter(renewed_from=policy, status=PolicyStatus.QUOTED).first()
+        if quote is not None:
+            policy_transition(
+                actor=actor, policy_id=quote.pk, action_name=PolicyAction.CANCEL,
+                reason=_("Notice of non-renewal given on %(date)s") % {"date": notice_on},
+            )  # fmt: skip
     return policy
 
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.PolicyUpdateView.as_view(), name="update"),
     path("<int:pk>/transition/", views.PolicyTransitionView.as_view(), name="transition"),
     path("<int:pk>/override/", views.PolicyOverrideView.as_view(), name="override"),
+    path("<int:pk>/non-renewal/", views.PolicyNonRenewalView.as_view(), name="non-renewal"),
 ]

@@ -12,9 +12,9 @@ from core.audit import history_for
 from core.mixins import UnderwriterRequiredMixin, apply_validation_error
 from core.views import FilteredListView
 from policies import services
-from policies.choices import ACTIONS_NEEDING_REASON, EligibilityCode, PolicyAction
+from policies.choices import ACTIONS_NEEDING_REASON, LIVE_STATUSES, EligibilityCode, PolicyAction
 from policies.filtersets import PolicyFilterSet
-from policies.forms import OverrideForm, PolicyForm, TransitionForm
+from policies.forms import NonRenewalForm, OverrideForm, PolicyForm, TransitionForm
 from policies.selectors import policies_visible_to
 from policies.tables import POLICY_COLUMNS
 
@@ -69,6 +69,7 @@ class PolicyDetailView(LoginRequiredMixin, DetailView):
                 for a in services.allowed_actions(policy)
             ]
             context["editable"] = policy.status in ("draft", "quoted")
+            context["can_give_notice"] = policy.status in LIVE_STATUSES and policy.auto_renew
         return context
 
 
@@ -160,4 +161,27 @@ class PolicyOverrideView(UnderwriterRequiredMixin, View):
                 messages.error(request, message)
         else:
             messages.success(request, _("Warning accepted."))
+        return redirect("policies:detail", pk=policy.pk)
+
+
+class PolicyNonRenewalView(UnderwriterRequiredMixin, View):
+    """Record the notice that the policy will not renew (SPEC 3.2)."""
+
+    def post(self, request, pk):
+        policy = get_object_or_404(policies_visible_to(request.user), pk=pk)
+        form = NonRenewalForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+            return redirect("policies:detail", pk=policy.pk)
+        try:
+            services.policy_give_non_renewal_notice(
+                actor=request.user, policy_id=policy.pk, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Notice of non-renewal recorded."))
         return redirect("policies:detail", pk=policy.pk)

@@ -209,6 +209,11 @@ UI_GET = [
 ]
 
 UI_POST = [
+    (
+        "/policies/{live_a}/non-renewal/",
+        {"notice_on": "{today}"},
+        only(UNDERWRITERS, 302, 404, 302),
+    ),
     ("/policies/{policy_a}/transition/", {"action": "quote"}, only(UNDERWRITERS, 302, 404, 302)),
     ("/policies/{policy_b}/transition/", {"action": "quote"}, only(UNDERWRITERS, 302, 404, 302)),
     (
@@ -263,6 +268,12 @@ API = [
         "post",
         "/api/v1/policies/{policy_a}/transition/",
         {"action": "quote"},
+        expect(403, anonymous=401, underwriter=200, senior_underwriter=200, admin=200),
+    ),
+    (
+        "post",
+        "/api/v1/policies/{live_a}/non-renewal-notice/",
+        {"notice_on": "{today}"},
         expect(403, anonymous=401, underwriter=200, senior_underwriter=200, admin=200),
     ),
     (

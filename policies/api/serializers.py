@@ -66,3 +66,7 @@ class TransitionRequestSerializer(serializers.Serializer):
 class OverrideRequestSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=EligibilityCode.choices)
     reason = serializers.CharField()
+
+
+class NonRenewalRequestSerializer(serializers.Serializer):
+    notice_on = serializers.DateField()

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from core.permissions import UnderwriterWrites
 from policies import services
 from policies.api.serializers import (
+    NonRenewalRequestSerializer,
     OverrideRequestSerializer,
     PolicySerializer,
     PolicyTransitionSerializer,
@@ -71,6 +72,17 @@ class PolicyViewSet(
         body = OverrideRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.policy_override_warning(
+            actor=request.user, policy_id=policy.pk, **body.validated_data
+        )
+        return Response(PolicySerializer(policy).data)
+
+    @extend_schema(request=NonRenewalRequestSerializer, responses=PolicySerializer)
+    @action(detail=True, methods=["post"], url_path="non-renewal-notice")
+    def non_renewal_notice(self, request, pk=None):
+        policy = self.get_object()
+        body = NonRenewalRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        policy = services.policy_give_non_renewal_notice(
             actor=request.user, policy_id=policy.pk, **body.validated_data
         )
         return Response(PolicySerializer(policy).data)

@@ -73,3 +73,40 @@ def test_a_renewal_cannot_be_put_in_force_while_the_old_year_runs(in_force, unde
     with pytest.raises(ValidationError) as info:
         policy_transition(actor=underwriter, policy_id=renewal.pk, action_name="issue")
     assert info.value.message_dict["action"] == [str(ERROR_PREVIOUS_YEAR_LIVE)]
+
+
+def test_notice_of_non_renewal_stops_renewal_and_withdraws_the_quote(in_force, underwriter):
+    from policies.services import policy_give_non_renewal_notice
+
+    with time_machine.travel(date(2026, 12, 10)):
+        renew_policies()
+        policy_give_non_renewal_notice(
+            actor=underwriter, policy_id=in_force.pk, notice_on=date(2026, 12, 10)
+        )
+    in_force.refresh_from_db()
+    assert (in_force.auto_renew, in_force.non_renewal_notice_on) == (False, date(2026, 12, 10))
+    assert Policy.objects.get(renewed_from=in_force).status == PolicyStatus.CANCELLED
+    with time_machine.travel(date(2027, 1, 1)):
+        expire_policies()
+    in_force.refresh_from_db()
+    assert in_force.status == PolicyStatus.EXPIRED
+    assert not Policy.objects.filter(
+        policy_number=in_force.policy_number, status=PolicyStatus.IN_FORCE
+    ).exists()
+
+
+def test_notice_after_expiry_or_on_a_draft_is_refused(in_force, insured_a, underwriter):
+    from django.core.exceptions import ValidationError
+
+    from policies.services import policy_give_non_renewal_notice
+
+    with pytest.raises(ValidationError) as info:
+        policy_give_non_renewal_notice(
+            actor=underwriter, policy_id=in_force.pk, notice_on=date(2027, 1, 1)
+        )
+    assert "notice_on" in info.value.message_dict
+    draft = PolicyFactory(insured=insured_a, status=PolicyStatus.DRAFT)
+    with pytest.raises(ValidationError):
+        policy_give_non_renewal_notice(
+            actor=underwriter, policy_id=draft.pk, notice_on=date(2026, 6, 1)
+        )
