@@ -281,7 +281,7 @@ def policy_renew(*, actor, policy_id: int) -> Policy | None:
             action=PolicyAction.QUOTE,
             from_status=PolicyStatus.DRAFT,
             to_status=PolicyStatus.QUOTED,
-            reason=_("Renewal of year %(year)s") % {"year": policy.year_index},
+            reason=_("Renewal of policy year %(year)s") % {"year": policy.year_index},
             actor=actor,
         )
         # The guideline overrides were accepted for this insured; they carry over.

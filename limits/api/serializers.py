@@ -31,7 +31,7 @@ from policies.models import Policy
 from policies.selectors import policies_visible_to
 
 ERROR_FLOAT = _('Send money as a string, e.g. "1234.56", so that no cent is lost.')
-ERROR_BUYER_EITHER = _("Give the buyer either by id or by USCC.")
+ERROR_BUYER_EITHER = _("Give the buyer by id or by USCC, not both.")
 ERROR_BUYER_UNKNOWN = _("No buyer with this USCC is in the register: apply for a limit instead.")
 MAX_MOVEMENTS = 5000
 
@@ -280,7 +280,8 @@ class LimitApplicationCreateSerializer(_MoneyModelSerializer):
     )
     request_type = serializers.ChoiceField(choices=RequestType.choices, default=RequestType.NEW)
     submit = serializers.BooleanField(
-        default=False, help_text=_("Submit at once (approvers); a clerk's draft waits.")
+        default=False,
+        help_text=_("Submit at once; only approvers can, a clerk's application stays a draft."),
     )
 
     class Meta:
@@ -373,7 +374,7 @@ class DecisionQueueEntrySerializer(_MoneyModelSerializer):
     capacity = AggregateMoneyField(allow_null=True, help_text=_("Capacity for the buyer's grade."))
     remaining_capacity = AggregateMoneyField(allow_null=True)
     event_count = serializers.IntegerField(read_only=True)
-    insured_exposure = AggregateMoneyField(help_text=_("The insured's current limits, in all."))
+    insured_exposure = AggregateMoneyField(help_text=_("Total of the insured's current limits."))
     age_days = serializers.SerializerMethodField()
 
     class Meta:

@@ -83,7 +83,8 @@ ERROR_REVIEW_DONE = gettext_lazy("This review is already done.")
 ERROR_NOT_REDUCED = gettext_lazy("Pending orders apply only after a reduction or cancellation.")
 ERROR_AMOUNT_POSITIVE = gettext_lazy("The amount must be more than zero.")
 ERROR_EFFECTIVE_PAST = gettext_lazy(
-    "A cut cannot take effect before today: it would take cover from shipments already made."
+    "A reduction or cancellation cannot take effect before today: it would take cover from "
+    "shipments already made."
 )
 ERROR_FUTURE_REQUEST = gettext_lazy("The request date cannot be in the future.")
 
