@@ -12,7 +12,7 @@ from accounts import services
 from accounts.choices import Role
 from accounts.forms import CompanyUserForm
 from buyers.selectors import buyers_visible_to, exposure_by_grade
-from core.mixins import apply_validation_error
+from core.mixins import InsuredRoleRequiredMixin, apply_validation_error, message_errors
 from policies.choices import PolicyStatus
 from policies.selectors import policies_visible_to
 
@@ -44,13 +44,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class CompanyAdminRequiredMixin(LoginRequiredMixin):
-    """An insured company's administrator only (SPEC 2); anyone else gets a 404."""
+class CompanyAdminRequiredMixin(InsuredRoleRequiredMixin):
+    """An insured company's administrator only (SPEC 2)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.role != Role.INSURED_ADMIN:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    allowed_roles = frozenset({Role.INSURED_ADMIN})
 
 
 class CompanyUserListView(CompanyAdminRequiredMixin, ListView):
@@ -86,6 +83,5 @@ class CompanyUserActiveView(CompanyAdminRequiredMixin, View):
                 actor=request.user, user_id=pk, active=request.POST.get("active") == "1"
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            message_errors(request, error)
         return redirect("company-users")

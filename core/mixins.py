@@ -1,23 +1,42 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
 
-class StaffRequiredMixin(LoginRequiredMixin):
-    """Insurer staff only; anyone else gets the same 404 as for an unknown object."""
+class RoleRequiredMixin(LoginRequiredMixin):
+    """Only users for whom `allows(user)` holds; anyone else gets a 404 (SPEC 2).
+
+    Checked in `dispatch` before any object is looked up, so an anonymous user is sent to
+    the login page and a wrong role learns nothing about which ids exist.
+    """
+
+    def allows(self, user) -> bool:
+        raise NotImplementedError
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_insurer_staff:
+        if request.user.is_authenticated and not self.allows(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
 
-class UnderwriterRequiredMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and not (user.is_underwriter or user.is_superuser):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+class StaffRequiredMixin(RoleRequiredMixin):
+    def allows(self, user) -> bool:
+        return user.is_insurer_staff
+
+
+class UnderwriterRequiredMixin(RoleRequiredMixin):
+    def allows(self, user) -> bool:
+        return user.is_underwriter or user.is_superuser
+
+
+class InsuredRoleRequiredMixin(RoleRequiredMixin):
+    """Insured users holding one of `allowed_roles`."""
+
+    allowed_roles: frozenset = frozenset()
+
+    def allows(self, user) -> bool:
+        return user.is_insured_user and user.role in self.allowed_roles
 
 
 def apply_validation_error(form, error: ValidationError) -> None:
@@ -27,3 +46,9 @@ def apply_validation_error(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def message_errors(request, error: ValidationError) -> None:
+    """A service's refusal of a button's action, shown as messages on the next page."""
+    for message in error.messages:
+        messages.error(request, message)

@@ -56,20 +56,19 @@ class FilteredListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        query.pop("sort", None)
+        query_without_page = self.request.GET.copy()
+        query_without_page.pop("page", None)
+        query_without_sort = query_without_page.copy()
+        query_without_sort.pop("sort", None)
         context.update(
             filterset=self.filterset,
             columns=self.columns,
             current_sort=self.sort_key() or "",
-            query_without_sort=query.urlencode(),
+            query_without_sort=query_without_sort.urlencode(),
+            query_without_page=query_without_page.urlencode(),
             title=self.title,
             rows=[
                 (obj, [(c, c.display(obj)) for c in self.columns]) for obj in context["object_list"]
             ],
         )
-        query_page = self.request.GET.copy()
-        query_page.pop("page", None)
-        context["query_without_page"] = query_page.urlencode()
         return context

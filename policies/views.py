@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 
 from core.audit import history_for
-from core.mixins import UnderwriterRequiredMixin, apply_validation_error
+from core.mixins import UnderwriterRequiredMixin, apply_validation_error, message_errors
 from core.views import FilteredListView
 from policies import services
 from policies.choices import ACTIONS_NEEDING_REASON, LIVE_STATUSES, EligibilityCode, PolicyAction
@@ -138,8 +138,7 @@ class PolicyTransitionView(UnderwriterRequiredMixin, View):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            message_errors(request, error)
         else:
             messages.success(request, _("Policy status changed."))
         return redirect("policies:detail", pk=policy.pk)
@@ -157,8 +156,7 @@ class PolicyOverrideView(UnderwriterRequiredMixin, View):
                 actor=request.user, policy_id=policy.pk, **form.cleaned_data
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            message_errors(request, error)
         else:
             messages.success(request, _("Warning accepted."))
         return redirect("policies:detail", pk=policy.pk)
@@ -180,8 +178,7 @@ class PolicyNonRenewalView(UnderwriterRequiredMixin, View):
                 actor=request.user, policy_id=policy.pk, **form.cleaned_data
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            message_errors(request, error)
         else:
             messages.success(request, _("Notice of non-renewal recorded."))
         return redirect("policies:detail", pk=policy.pk)

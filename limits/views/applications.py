@@ -12,7 +12,7 @@ from django.views.generic import DetailView, FormView
 
 from buyers.selectors import buyer_exposure_summary
 from core.audit import history_for
-from core.mixins import UnderwriterRequiredMixin
+from core.mixins import InsuredRoleRequiredMixin, UnderwriterRequiredMixin, message_errors
 from core.views import FilteredListView
 from limits import services
 from limits.choices import (
@@ -37,10 +37,8 @@ from limits.tables import APPLICATION_COLUMNS, RESPONSE_BADGES
 from limits.views.common import (
     PREPARER_ROLES,
     SUBMITTER_ROLES,
-    InsuredRoleRequiredMixin,
     age_in_days,
     apply_service_error,
-    message_errors,
     service_call,
     user_acts_for_insured,
 )

@@ -9,8 +9,6 @@ every write is one service call, whose ValidationErrors come back onto the form.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 
@@ -25,22 +23,6 @@ SUBMITTER_ROLES = frozenset(services.SUBMITTER_ROLES)
 PREPARER_ROLES = frozenset(services.PREPARER_ROLES)
 NOTICE_RESPONSES = frozenset({ResponseCode.REDUCTION, ResponseCode.CANCELLATION})
 QUEUE_PAGE_SIZE = 100
-
-
-class InsuredRoleRequiredMixin(LoginRequiredMixin):
-    """Insured users holding one of `allowed_roles`; anyone else gets a 404.
-
-    Checked in `dispatch` before any object is looked up, so an anonymous user is sent to
-    the login page and a wrong role learns nothing about which ids exist.
-    """
-
-    allowed_roles: frozenset = frozenset()
-
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and not (user.is_insured_user and user.role in self.allowed_roles):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 @contextmanager
@@ -62,11 +44,6 @@ def apply_service_error(form, error: ValidationError, aliases: dict | None = Non
             renamed.setdefault(aliases.get(field, field), []).extend(errors)
         error = ValidationError(renamed)
     apply_validation_error(form, error)
-
-
-def message_errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def is_htmx(request) -> bool:

@@ -13,7 +13,7 @@ from django.views.generic import DetailView, FormView
 
 from buyers.selectors import buyer_exposure_summary
 from core.audit import history_for
-from core.mixins import UnderwriterRequiredMixin
+from core.mixins import InsuredRoleRequiredMixin, UnderwriterRequiredMixin
 from core.views import FilteredListView
 from limits import services
 from limits.choices import (
@@ -37,7 +37,6 @@ from limits.views.common import (
     NOTICE_RESPONSES,
     PREPARER_ROLES,
     SUBMITTER_ROLES,
-    InsuredRoleRequiredMixin,
     apply_service_error,
     service_call,
     user_acts_for_insured,

@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
+from core.mixins import InsuredRoleRequiredMixin
 from limits import services
 from limits.forms import (
     PendingOrdersForm,
@@ -19,7 +20,6 @@ from limits.tables import RESPONSE_BADGES
 from limits.views.common import (
     NOTICE_RESPONSES,
     SUBMITTER_ROLES,
-    InsuredRoleRequiredMixin,
     apply_service_error,
     service_call,
 )
