@@ -1,9 +1,11 @@
 """Writes on the buyer register (SPEC 4)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buyers.choices import DEFAULT_GRADE
 from buyers.models import Buyer, NegativeEvent
+from core import reactions
 from core.services import action
 from core.uscc import normalize_uscc, province_code
 
@@ -47,10 +49,14 @@ def buyer_update(*, actor, buyer_id: int, **fields) -> Buyer:
         buyer.full_clean()
         buyer.save()
         if defaulted:
-            # SPEC 4: grade 10 (default) suspends every existing limit on the buyer.
-            from limits.services import limits_suspend_for_buyer
-
-            limits_suspend_for_buyer(actor=actor, buyer_id=buyer.pk)
+            # SPEC 4: grade 10 (default) suspends every existing limit on the buyer; the
+            # limits app reacts to this event (buyers does not import it).
+            reactions.emit(
+                "buyers.buyer.defaulted",
+                buyer_id=buyer.pk,
+                actor=actor,
+                today=timezone.localdate(),
+            )
     return buyer
 
 

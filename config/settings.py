@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "limits",
     "premiums",
     "claims",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,8 @@ SPECTACULAR_SETTINGS = {
         "PolicyStatusEnum": "policies.choices.PolicyStatus",
         "BuyerStatusEnum": "buyers.choices.BuyerStatus",
         "LimitStatusEnum": "limits.choices.LimitStatus",
+        "LimitActionEnum": "limits.choices.LimitAction",
+        "PolicyActionEnum": "policies.choices.PolicyAction",
         "ApplicationStatusEnum": "limits.choices.ApplicationStatus",
         "ReviewStatusEnum": "limits.choices.ReviewStatus",
         "PendingOrdersStatusEnum": "limits.choices.PendingOrdersStatus",

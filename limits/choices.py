@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.transitions import StateMachine
+
 
 class LimitStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
@@ -14,6 +16,58 @@ class LimitStatus(models.TextChoices):
 
 # Limits that count towards a buyer's aggregate exposure (SPEC 4).
 EXPOSURE_STATUSES = frozenset({LimitStatus.ACTIVE, LimitStatus.SUSPENDED})
+
+
+class LimitAction(models.TextChoices):
+    GRANT = "grant", _("Granted")
+    CARRY_OVER = "carry_over", _("Carried over at renewal")
+    CARRY_OVER_SUSPENDED = "carry_over_suspended", _("Carried over at renewal, suspended")
+    SCHEDULE = "schedule", _("Reduction or cancellation notified")
+    REDUCE = "reduce", _("Reduced")
+    PROLONG = "prolong", _("Prolonged")
+    SUSPEND = "suspend", _("Suspended")
+    REINSTATE = "reinstate", _("Suspension lifted")
+    CANCEL = "cancel", pgettext_lazy("limit action", "Cancelled")
+    EXPIRE = "expire", _("Expired")
+    END_WITH_POLICY = "end_with_policy", _("Ended with the policy")
+
+
+LS, LA = LimitStatus, LimitAction
+# SPEC 4, 5: the credit limit's lifecycle. Actions from a status to itself change the
+# amount or the terms and are rows of the limit's history all the same.
+LIMIT_MACHINE = StateMachine(
+    name="limits.credit_limit",
+    model="limits.CreditLimit",
+    history="limits.CreditLimitChange",
+    history_fk="credit_limit",
+    rows=(
+        ("", LA.GRANT, LS.ACTIVE),
+        ("", LA.CARRY_OVER, LS.ACTIVE),
+        ("", LA.CARRY_OVER_SUSPENDED, LS.SUSPENDED),
+        (LS.ACTIVE, LA.GRANT, LS.ACTIVE),
+        (LS.ACTIVE, LA.SCHEDULE, LS.ACTIVE),
+        (LS.SUSPENDED, LA.SCHEDULE, LS.SUSPENDED),
+        (LS.ACTIVE, LA.REDUCE, LS.ACTIVE),
+        (LS.SUSPENDED, LA.REDUCE, LS.SUSPENDED),
+        (LS.ACTIVE, LA.PROLONG, LS.ACTIVE),
+        (LS.SUSPENDED, LA.PROLONG, LS.SUSPENDED),
+        (LS.ACTIVE, LA.SUSPEND, LS.SUSPENDED),
+        (LS.SUSPENDED, LA.REINSTATE, LS.ACTIVE),
+        (LS.ACTIVE, LA.CANCEL, LS.CANCELLED),
+        (LS.SUSPENDED, LA.CANCEL, LS.CANCELLED),
+        (LS.ACTIVE, LA.EXPIRE, LS.EXPIRED),
+        (LS.SUSPENDED, LA.EXPIRE, LS.EXPIRED),
+        (LS.ACTIVE, LA.END_WITH_POLICY, LS.EXPIRED),
+        (LS.SUSPENDED, LA.END_WITH_POLICY, LS.EXPIRED),
+    ),
+    status_labels=dict(LimitStatus.choices),
+    action_labels=dict(LimitAction.choices),
+)
+# History rows that cut or end cover look adverse on the page.
+ADVERSE_LIMIT_ACTIONS = frozenset(
+    {LA.REDUCE, LA.SUSPEND, LA.CANCEL, LA.EXPIRE, LA.END_WITH_POLICY, LA.SCHEDULE,
+     LA.CARRY_OVER_SUSPENDED}
+)  # fmt: skip
 
 STATUS_BADGES = {
     LimitStatus.ACTIVE: "success",
@@ -88,6 +142,40 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class ApplicationAction(models.TextChoices):
+    CREATE = "create", _("Prepared")
+    EDIT = "edit", _("Edited")
+    RETURN = "return", _("Returned to the preparer")
+    SUBMIT = "submit", _("Submitted")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    PROPOSE = "propose", _("Proposed for second approval")
+    SEND_BACK = "send_back", _("Sent back by the second approver")
+    DECIDE = "decide", _("Decided")
+    APPROVE = "approve", _("Decided on second approval")
+
+
+AS, AA = ApplicationStatus, ApplicationAction
+APPLICATION_MACHINE = StateMachine(
+    name="limits.application",
+    model="limits.LimitApplication",
+    history="limits.ApplicationStatusChange",
+    history_fk="application",
+    rows=(
+        ("", AA.CREATE, AS.DRAFT),
+        (AS.DRAFT, AA.EDIT, AS.DRAFT),
+        (AS.DRAFT, AA.RETURN, AS.DRAFT),
+        (AS.DRAFT, AA.SUBMIT, AS.SUBMITTED),
+        (AS.DRAFT, AA.WITHDRAW, AS.WITHDRAWN),
+        (AS.SUBMITTED, AA.WITHDRAW, AS.WITHDRAWN),
+        (AS.SUBMITTED, AA.PROPOSE, AS.AWAITING_SECOND_APPROVAL),
+        (AS.SUBMITTED, AA.DECIDE, AS.DECIDED),
+        (AS.AWAITING_SECOND_APPROVAL, AA.SEND_BACK, AS.SUBMITTED),
+        (AS.AWAITING_SECOND_APPROVAL, AA.APPROVE, AS.DECIDED),
+    ),
+    status_labels=dict(ApplicationStatus.choices),
+    action_labels=dict(ApplicationAction.choices),
+)
+
 OPEN_APPLICATION_STATUSES = frozenset(
     {
         ApplicationStatus.DRAFT,
@@ -120,6 +208,27 @@ class ReviewReason(models.TextChoices):
 class ReviewStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("review status", "Open")
     DONE = "done", _("Done")
+
+
+class ReviewAction(models.TextChoices):
+    OPEN = "open", pgettext_lazy("review action", "Opened")
+    COMPLETE = "complete", _("Completed")
+    CLOSE = "close", _("Closed: the limit ended")
+
+
+REVIEW_MACHINE = StateMachine(
+    name="limits.review",
+    model="limits.LimitReview",
+    history="limits.ReviewStatusChange",
+    history_fk="review",
+    rows=(
+        ("", ReviewAction.OPEN, ReviewStatus.OPEN),
+        (ReviewStatus.OPEN, ReviewAction.COMPLETE, ReviewStatus.DONE),
+        (ReviewStatus.OPEN, ReviewAction.CLOSE, ReviewStatus.DONE),
+    ),
+    status_labels=dict(ReviewStatus.choices),
+    action_labels=dict(ReviewAction.choices),
+)
 
 
 class ReviewOutcome(models.TextChoices):

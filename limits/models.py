@@ -8,14 +8,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StatusChange
 from core.money import MoneyField
+from core.transitions import append_only, status_guard
 from limits.choices import (
+    ADVERSE_LIMIT_ACTIONS,
     APPLICATION_BADGES,
     EXPOSURE_STATUSES,
     OPEN_APPLICATION_STATUSES,
     QUEUE_STATUSES,
     STATUS_BADGES,
+    ApplicationAction,
     ApplicationStatus,
+    LimitAction,
     LimitSource,
     LimitStatus,
     Outcome,
@@ -23,6 +28,7 @@ from limits.choices import (
     ReasonCode,
     RequestType,
     ResponseCode,
+    ReviewAction,
     ReviewOutcome,
     ReviewReason,
     ReviewStatus,
@@ -70,6 +76,7 @@ class CreditLimit(models.Model):
         ordering = ["-updated_at", "-id"]
         verbose_name = _("credit limit")
         verbose_name_plural = _("credit limits")
+        triggers = [status_guard()]
         constraints = [
             # One current limit per (policy, buyer); ended ones stay for history.
             models.UniqueConstraint(
@@ -197,6 +204,7 @@ class LimitApplication(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("limit application")
         verbose_name_plural = _("limit applications")
+        triggers = [status_guard()]
         constraints = [
             models.UniqueConstraint(
                 fields=["policy", "buyer"],
@@ -319,6 +327,76 @@ class LimitDecision(models.Model):
         return f"{self.get_response_code_display()} {self.amount or ''}"
 
 
+class CreditLimitChange(StatusChange):
+    """The limit's history (SPEC 5): one row per change of its amount or status.
+
+    `amount` is the limit after the change (None once it has ended) and `effective_on`
+    the first day of shipments it applies to, so the row in force on a day tells which
+    amount covered a shipment made that day (`limits.selectors.limit_amount_on`).
+    """
+
+    credit_limit = models.ForeignKey(CreditLimit, on_delete=models.PROTECT, related_name="changes")
+    action = models.CharField(_("change"), max_length=32, choices=LimitAction.choices)
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=LimitStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("status"), max_length=16, choices=LimitStatus.choices)
+    amount = MoneyField(_("amount"), null=True, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"), null=True, blank=True
+    )
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    effective_on = models.DateField(_("effective from"))
+    decision = models.ForeignKey(
+        "LimitDecision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(StatusChange.Meta):
+        ordering = ["effective_on", "created_at", "id"]
+        verbose_name = _("credit-limit change")
+        verbose_name_plural = _("credit-limit changes")
+        triggers = [append_only()]
+        indexes = [
+            models.Index(fields=["credit_limit", "effective_on"], name="limit_change_on_idx"),
+        ]
+
+    @property
+    def is_adverse(self) -> bool:
+        return self.action in ADVERSE_LIMIT_ACTIONS
+
+
+class ApplicationStatusChange(StatusChange):
+    application = models.ForeignKey(
+        LimitApplication, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    action = models.CharField(_("action"), max_length=32, choices=ApplicationAction.choices)
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=ApplicationStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=16, choices=ApplicationStatus.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("application status change")
+        verbose_name_plural = _("application status changes")
+        triggers = [append_only()]
+
+
+class ReviewStatusChange(StatusChange):
+    review = models.ForeignKey(
+        "LimitReview", on_delete=models.PROTECT, related_name="status_changes"
+    )
+    action = models.CharField(_("action"), max_length=32, choices=ReviewAction.choices)
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=ReviewStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=16, choices=ReviewStatus.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("review status change")
+        verbose_name_plural = _("review status changes")
+        triggers = [append_only()]
+
+
 @pghistory.track()
 class AutoDecisionSettings(models.Model):
     """The automatic-decision rule set (SPEC 5), edited by the administrator in the admin."""
@@ -400,6 +478,7 @@ class LimitReview(models.Model):
         ordering = ["due_on", "id"]
         verbose_name = _("limit review")
         verbose_name_plural = _("limit reviews")
+        triggers = [status_guard()]
         constraints = [
             # The review job may run twice: each event opens one review per limit, and a
             # limit has at most one open yearly review.
@@ -425,6 +504,8 @@ class PendingOrdersCover(models.Model):
         CreditLimit, on_delete=models.PROTECT, related_name="pending_orders"
     )
     requested_on = models.DateField(_("requested in writing on"))
+    # The 8-day rule counts to this day (SPEC 5), the letter's date may be back-dated.
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
     contract_reference = models.CharField(_("contract reference"), max_length=100)
     contract_signed_on = models.DateField(_("contract signed on"))
     contract_amount = MoneyField(_("undelivered contract amount"))

@@ -1,14 +1,16 @@
 """Role-scoped reads of credit limits (SPEC 2, 5)."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from buyers.models import BuyerCapacity, NegativeEvent
-from limits.choices import EXPOSURE_STATUSES, QUEUE_STATUSES, ApplicationStatus
+from limits.choices import EXPOSURE_STATUSES, QUEUE_STATUSES, ApplicationStatus, LimitStatus
 from limits.models import (
     CreditLimit,
+    CreditLimitChange,
     LimitApplication,
     LimitDecision,
     LimitReview,
@@ -110,3 +112,43 @@ def decision_queue(user) -> QuerySet[LimitApplication]:
         .annotate(remaining_capacity=F("capacity") - F("exposure"))
         .order_by("submitted_at", "id")
     )
+
+
+def limit_history(limit: CreditLimit) -> QuerySet[CreditLimitChange]:
+    """Every change of the limit's amount or status, in date order (SPEC 5); a renewed
+    limit's history starts with the year it was carried over from."""
+    chain = [limit.pk]
+    source = limit.carried_over_from_id
+    while source is not None:
+        chain.append(source)
+        source = CreditLimit.objects.values_list("carried_over_from_id", flat=True).get(pk=source)
+    return (
+        CreditLimitChange.objects.filter(credit_limit_id__in=chain)
+        .select_related("actor", "credit_limit__policy")
+        .order_by("effective_on", "created_at", "id")
+    )
+
+
+def limit_amount_on(*, policy_id: int, buyer_id: int, on: date) -> Decimal | None:
+    """Which amount covered shipments to `buyer` under `policy` on day `on` (SPEC 5, 7).
+
+    The history row in force that day is the last one effective on or before it (rows
+    are written when a change is made, with the first shipment day it applies to); a
+    suspended or ended limit covers nothing, nor does a day outside the policy period.
+    Claims ask this for every invoice's shipment date.
+    """
+    change = (
+        CreditLimitChange.objects.filter(
+            credit_limit__policy_id=policy_id,
+            credit_limit__buyer_id=buyer_id,
+            effective_on__lte=on,
+            credit_limit__policy__period_start__lte=on,
+            credit_limit__policy__period_end__gte=on,
+        )
+        .order_by("-effective_on", "-created_at", "-id")
+        .only("to_status", "amount")
+        .first()
+    )
+    if change is None or change.to_status != LimitStatus.ACTIVE:
+        return None
+    return change.amount

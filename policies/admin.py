@@ -7,7 +7,7 @@ class TransitionInline(admin.TabularInline):
     model = PolicyTransition
     extra = 0
     can_delete = False
-    readonly_fields = ("action", "from_status", "to_status", "reason", "actor", "created_at")
+    readonly_fields = ("action", "from_status", "to_status", "reason", "actor", "job", "created_at")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -15,7 +15,9 @@ class TransitionInline(admin.TabularInline):
 
 @admin.register(Policy)
 class PolicyAdmin(admin.ModelAdmin):
-    """Read-mostly: lifecycle moves go through the staff UI so they are recorded."""
+    """Read-only: the schedule is edited, and the lifecycle moved, on the staff pages,
+    where the services check the status (no schedule edits once quoted in force) and
+    record every move."""
 
     list_display = (
         "policy_number",
@@ -27,8 +29,16 @@ class PolicyAdmin(admin.ModelAdmin):
     )
     list_filter = ("status",)
     search_fields = ("policy_number", "insured__name")
-    readonly_fields = ("status", "minimum_premium", "max_liability", "renewed_from")
     inlines = [TransitionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(EligibilityOverride)

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import StateMachine
+
 
 class PolicyStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -14,6 +16,8 @@ class PolicyStatus(models.TextChoices):
 
 
 class PolicyAction(models.TextChoices):
+    CREATE = "create", _("Create the proposal")
+    RENEW = "renew", _("Quote the renewal")
     QUOTE = "quote", _("Quote")
     REVISE = "revise", _("Back to draft")
     ISSUE = "issue", _("Put in force")
@@ -25,16 +29,32 @@ class PolicyAction(models.TextChoices):
 
 S, A = PolicyStatus, PolicyAction
 
-# action -> (statuses it may start from, status it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    A.QUOTE: (frozenset({S.DRAFT}), S.QUOTED),
-    A.REVISE: (frozenset({S.QUOTED}), S.DRAFT),
-    A.ISSUE: (frozenset({S.QUOTED}), S.IN_FORCE),
-    A.SUSPEND: (frozenset({S.IN_FORCE}), S.SUSPENDED),
-    A.REINSTATE: (frozenset({S.SUSPENDED}), S.IN_FORCE),
-    A.EXPIRE: (frozenset({S.IN_FORCE, S.SUSPENDED}), S.EXPIRED),
-    A.CANCEL: (frozenset({S.DRAFT, S.QUOTED, S.IN_FORCE, S.SUSPENDED}), S.CANCELLED),
-}
+# SPEC 3.3 lifecycle: (from-status, action, to-status); "" is a new row.
+POLICY_MACHINE = StateMachine(
+    name="policies.policy",
+    model="policies.Policy",
+    history="policies.PolicyTransition",
+    history_fk="policy",
+    rows=(
+        ("", A.CREATE, S.DRAFT),
+        ("", A.RENEW, S.QUOTED),
+        (S.DRAFT, A.QUOTE, S.QUOTED),
+        (S.QUOTED, A.REVISE, S.DRAFT),
+        (S.QUOTED, A.ISSUE, S.IN_FORCE),
+        (S.IN_FORCE, A.SUSPEND, S.SUSPENDED),
+        (S.SUSPENDED, A.REINSTATE, S.IN_FORCE),
+        (S.IN_FORCE, A.EXPIRE, S.EXPIRED),
+        (S.SUSPENDED, A.EXPIRE, S.EXPIRED),
+        (S.DRAFT, A.CANCEL, S.CANCELLED),
+        (S.QUOTED, A.CANCEL, S.CANCELLED),
+        (S.IN_FORCE, A.CANCEL, S.CANCELLED),
+        (S.SUSPENDED, A.CANCEL, S.CANCELLED),
+    ),
+    status_labels=dict(PolicyStatus.choices),
+    action_labels=dict(PolicyAction.choices),
+)
+# Actions a person chooses on the policy page (creation and renewal have their own).
+MANUAL_ACTIONS = (A.QUOTE, A.REVISE, A.ISSUE, A.SUSPEND, A.REINSTATE, A.EXPIRE, A.CANCEL)
 
 TERMINAL_STATUSES = frozenset({S.EXPIRED, S.CANCELLED})
 # Statuses in which the policy is a live contract (limits, declarations, claims run).

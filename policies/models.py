@@ -1,14 +1,15 @@
 from decimal import Decimal
 
 import pghistory
-import pgtrigger
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StatusChange
 from core.money import MoneyField
+from core.transitions import append_only, status_guard
 from policies.choices import (
     STATUS_BADGES,
     CoverType,
@@ -52,6 +53,9 @@ class Policy(models.Model):
     non_renewal_notice_on = models.DateField(
         _("notice of non-renewal given on"), null=True, blank=True
     )
+    # Why the expiry job could not put this renewal in force (shown on its page).
+    issue_blocked_reason = models.TextField(_("cannot come into force because"), blank=True)
+    issue_blocked_on = models.DateField(_("refused on"), null=True, blank=True)
 
     # Proposal facts used by the eligibility guidelines (SPEC 3.1).
     annual_credit_turnover = MoneyField(_("annual credit turnover"), default=0)
@@ -174,6 +178,7 @@ class Policy(models.Model):
                 condition=Q(instalment_count__gte=1), name="policy_instalments_at_least_one"
             ),
         ]
+        triggers = [status_guard()]
         indexes = [
             models.Index(fields=["status", "period_end"], name="policy_status_end_idx"),
             models.Index(fields=["insured", "status"], name="policy_insured_status_idx"),
@@ -190,27 +195,20 @@ class Policy(models.Model):
         return STATUS_BADGES[self.status]
 
 
-class PolicyTransition(models.Model):
-    """An event row per status change (immutable): who moved the policy, when, why."""
+class PolicyTransition(StatusChange):
+    """An event row per status change (append-only): who moved the policy, when, why."""
 
-    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=16, choices=PolicyAction.choices)
-    from_status = models.CharField(max_length=16, choices=PolicyStatus.choices)
-    to_status = models.CharField(max_length=16, choices=PolicyStatus.choices)
-    reason = models.TextField(blank=True)
-    actor = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="transitions")
+    action = models.CharField(_("action"), max_length=32, choices=PolicyAction.choices)
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=PolicyStatus.choices, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=PolicyStatus.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StatusChange.Meta):
         verbose_name = _("policy transition")
         verbose_name_plural = _("policy transitions")
-        triggers = [
-            # The lifecycle record is append-only, also for code that bypasses the ORM.
-            pgtrigger.Protect(name="transition_append_only", operation=pgtrigger.Update),
-        ]
+        triggers = [append_only()]
 
 
 @pghistory.track()

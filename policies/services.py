@@ -8,21 +8,25 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.choices import OrganisationKind
+from accounts.choices import UNDERWRITING_ROLES, OrganisationKind
+from accounts.models import User
+from core import transitions
 from core.services import action
+from core.sweeps import drain
+from notifications.services import notify_users
 from policies.choices import (
     ACTIONS_NEEDING_REASON,
     LIVE_STATUSES,
-    TRANSITIONS,
+    MANUAL_ACTIONS,
+    POLICY_MACHINE,
     EligibilityCode,
     PolicyAction,
     PolicyStatus,
 )
-from policies.models import EligibilityOverride, Policy, PolicyTransition
+from policies.models import EligibilityOverride, Policy
 from policies.rules import (
     EligibilityFacts,
     eligibility_warnings,
@@ -93,7 +97,7 @@ def policy_create(*, actor, insured, **schedule) -> Policy:
         policy.policy_number = _next_policy_number(policy.period_start)
         _derive_amounts(policy)
         _validate(policy)
-        policy.save()
+        transitions.create(POLICY_MACHINE, policy, PolicyAction.CREATE, actor=actor)
     return policy
 
 
@@ -158,24 +162,29 @@ def policy_override_warning(
 
 
 def allowed_actions(policy: Policy) -> list[str]:
-    """Actions the transition table allows from the policy's status (for buttons)."""
-    return [a for a, (sources, _target) in TRANSITIONS.items() if policy.status in sources]
+    """Actions a person may choose from the policy's status (for buttons)."""
+    return [a for a in POLICY_MACHINE.allowed_actions(policy.status) if a in MANUAL_ACTIONS]
 
 
-def policy_transition(*, actor, policy_id: int, action_name: str, reason: str = "") -> Policy:
-    """Move a policy along its lifecycle (SPEC 3.3), refusing moves the table forbids."""
-    if action_name not in TRANSITIONS:
+def policy_transition(
+    *, actor, policy_id: int, action_name: str, reason: str = "", job: str = ""
+) -> Policy:
+    """Move a policy along its lifecycle (SPEC 3.3), refusing moves the table forbids.
+
+    Apps below react to the move through `core.reactions` (limits end with an expired
+    or cancelled policy and carry over into a renewal put in force), in this transaction.
+    """
+    if action_name not in MANUAL_ACTIONS:
         raise ValidationError({"action": _("Unknown action.")})
     if action_name in ACTIONS_NEEDING_REASON and not reason.strip():
         raise ValidationError({"reason": ERROR_REASON_REQUIRED})
-    sources, target = TRANSITIONS[action_name]
     with action(actor):
         policy = (
             Policy.objects.select_for_update(of=("self",))
-            .select_related("insured")
+            .select_related("insured", "renewed_from")
             .get(id=policy_id)
         )
-        if policy.status not in sources:
+        if POLICY_MACHINE.target(policy.status, action_name) is None:
             raise ValidationError(
                 {
                     "action": ERROR_NOT_ALLOWED
@@ -195,31 +204,14 @@ def policy_transition(*, actor, policy_id: int, action_name: str, reason: str = 
                 # Its limits carry over only once the old year has ended; two live years
                 # would count every limit twice against the buyers' capacity.
                 raise ValidationError({"action": ERROR_PREVIOUS_YEAR_LIVE})
-        PolicyTransition.objects.create(
-            policy=policy,
-            action=action_name,
-            from_status=policy.status,
-            to_status=target,
-            reason=reason.strip(),
-            actor=actor,
-        )
-        policy.status = target
-        policy.save(update_fields=["status", "updated_at"])
-        _limits_follow_policy(policy, action_name)
+        changes = {}
+        if action_name == PolicyAction.ISSUE and policy.issue_blocked_reason:
+            changes = {"issue_blocked_reason": "", "issue_blocked_on": None}
+        transitions.transition(
+            POLICY_MACHINE, policy, action_name, actor=actor, job=job, reason=reason,
+            changes=changes,
+        )  # fmt: skip
     return policy
-
-
-def _limits_follow_policy(policy: Policy, action_name: str) -> None:
-    """Limits end with their policy; a renewal in force carries them over (SPEC 3.3, 5)."""
-    from limits.services import limits_carry_over, limits_end_with_policy
-
-    today = timezone.localdate()
-    if action_name in (PolicyAction.EXPIRE, PolicyAction.CANCEL):
-        limits_end_with_policy(policy_id=policy.pk, today=today)
-    elif action_name == PolicyAction.ISSUE and policy.renewed_from_id:
-        limits_carry_over(
-            from_policy_id=policy.renewed_from_id, to_policy_id=policy.pk, today=today
-        )
 
 
 def policy_give_non_renewal_notice(*, actor, policy_id: int, notice_on: date) -> Policy:
@@ -245,7 +237,7 @@ def policy_give_non_renewal_notice(*, actor, policy_id: int, notice_on: date) ->
     return policy
 
 
-def policy_renew(*, actor, policy_id: int) -> Policy | None:
+def policy_renew(*, actor, policy_id: int, job: str = "") -> Policy | None:
     """Create the next policy year (same number, next year index), as a quote.
 
     Idempotent: the one-to-one `renewed_from` and the unique (number, year) mean a
@@ -270,20 +262,14 @@ def policy_renew(*, actor, policy_id: int) -> Policy | None:
             policy_number=policy.policy_number,
             year_index=policy.year_index + 1,
             renewed_from=policy,
-            status=PolicyStatus.QUOTED,
             created_by=actor,
             **schedule,
         )
         _derive_amounts(renewal)
-        renewal.save()
-        PolicyTransition.objects.create(
-            policy=renewal,
-            action=PolicyAction.QUOTE,
-            from_status=PolicyStatus.DRAFT,
-            to_status=PolicyStatus.QUOTED,
+        transitions.create(
+            POLICY_MACHINE, renewal, PolicyAction.RENEW, actor=actor, job=job,
             reason=_("Renewal of policy year %(year)s") % {"year": policy.year_index},
-            actor=actor,
-        )
+        )  # fmt: skip
         # The guideline overrides were accepted for this insured; they carry over.
         EligibilityOverride.objects.bulk_create(
             EligibilityOverride(
@@ -294,68 +280,94 @@ def policy_renew(*, actor, policy_id: int) -> Policy | None:
     return renewal
 
 
-def policy_renew_safely(*, actor, policy_id: int) -> Policy | None:
+def policy_renew_safely(*, actor, policy_id: int, job: str = "") -> Policy | None:
     """`policy_renew`, treating a lost race on the unique key as 'already renewed'."""
     try:
-        return policy_renew(actor=actor, policy_id=policy_id)
+        return policy_renew(actor=actor, policy_id=policy_id, job=job)
     except IntegrityError:
         return Policy.objects.filter(renewed_from_id=policy_id).first()
 
 
-def policies_due_for_renewal(*, today: date, window_days: int, limit: int) -> list[int]:
+def policies_due_for_renewal(*, today: date, window_days: int):
     """In-force policies ending within the window, auto-renewing, not yet renewed."""
-    return list(
-        Policy.objects.filter(
-            status__in=(PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED),
-            auto_renew=True,
-            period_end__lte=today + timedelta(days=window_days),
-            renewal__isnull=True,
-        )
-        .order_by("period_end", "id")
-        .values_list("id", flat=True)[:limit]
+    return Policy.objects.filter(
+        status__in=(PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED),
+        auto_renew=True,
+        period_end__lte=today + timedelta(days=window_days),
+        renewal__isnull=True,
     )
 
 
-def policies_expire_due(*, today: date, limit: int) -> int:
+def policies_renew_due(*, today: date, window_days: int, batch_size: int = 500) -> int:
+    """Quote the renewal of every policy due (SPEC 3.2, 10): drains in batches."""
+    due = policies_due_for_renewal(today=today, window_days=window_days)
+
+    def renew(policy_id: int) -> bool:
+        return policy_renew_safely(actor=None, policy_id=policy_id, job=JOB_RENEW) is not None
+
+    return drain(due, renew, batch_size=batch_size)
+
+
+JOB_RENEW = "renew-policies"
+JOB_EXPIRE = "expire-policies"
+
+
+def policies_expire_due(*, today: date, batch_size: int = 500) -> int:
     """Expire live policies whose period has ended, and bring their renewals into force.
 
-    Each row is claimed by a conditional UPDATE on its status, so a second run, or a
-    concurrent one, finds nothing left to do.
+    Drains every due row in bounded batches. Each move locks its row and checks the
+    table, so a second run, or a concurrent one, finds nothing left to do. A renewal
+    that cannot come into force is not skipped silently: the refusal is stored on it,
+    shown on its page, and reported to the underwriters (once per reason).
     """
-    done = 0
-    ids = list(
-        Policy.objects.filter(
-            status__in=(PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED), period_end__lt=today
-        ).values_list("id", flat=True)[:limit]
+    ended = Policy.objects.filter(
+        status__in=(PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED), period_end__lt=today
     )
-    for policy_id in ids:
+
+    def expire(policy_id: int) -> bool:
         try:
             policy_transition(
-                actor=None,
-                policy_id=policy_id,
-                action_name=PolicyAction.EXPIRE,
-                reason=_("Policy period ended"),
-            )
-        except ValidationError:
-            continue  # moved by someone else meanwhile
-        done += 1
-    renewals = list(
-        Policy.objects.filter(
-            status=PolicyStatus.QUOTED,
-            renewed_from__isnull=False,
-            period_start__lte=today,
-            renewed_from__status=PolicyStatus.EXPIRED,
-        ).values_list("id", flat=True)[:limit]
+                actor=None, policy_id=policy_id, action_name=PolicyAction.EXPIRE,
+                reason=_("Policy period ended"), job=JOB_EXPIRE,
+            )  # fmt: skip
+        except transitions.TransitionNotAllowed:
+            return False  # moved by someone else meanwhile
+        return True
+
+    done = drain(ended, expire, batch_size=batch_size)
+    renewals = Policy.objects.filter(
+        status=PolicyStatus.QUOTED,
+        renewed_from__isnull=False,
+        period_start__lte=today,
+        renewed_from__status=PolicyStatus.EXPIRED,
     )
-    for policy_id in renewals:
+
+    def issue(policy_id: int) -> bool:
         try:
             policy_transition(
-                actor=None,
-                policy_id=policy_id,
-                action_name=PolicyAction.ISSUE,
-                reason=_("Automatic renewal"),
-            )
-        except ValidationError:
-            continue
-        done += 1
-    return done
+                actor=None, policy_id=policy_id, action_name=PolicyAction.ISSUE,
+                reason=_("Automatic renewal"), job=JOB_EXPIRE,
+            )  # fmt: skip
+        except ValidationError as refusal:
+            _report_blocked_renewal(policy_id, refusal, today=today)
+            return False
+        return True
+
+    return done + drain(renewals, issue, batch_size=batch_size)
+
+
+def _report_blocked_renewal(policy_id: int, refusal: ValidationError, *, today: date) -> None:
+    reason = "; ".join(refusal.messages)
+    with action(None):
+        policy = Policy.objects.select_for_update().get(pk=policy_id)
+        if policy.issue_blocked_reason == reason:
+            return  # reported already
+        policy.issue_blocked_reason = reason
+        policy.issue_blocked_on = today
+        policy.save(update_fields=["issue_blocked_reason", "issue_blocked_on", "updated_at"])
+        notify_users(
+            users=User.objects.filter(role__in=UNDERWRITING_ROLES, is_active=True),
+            subject=_("Renewal %(policy)s cannot come into force") % {"policy": policy},
+            body=reason,
+            url=policy.get_absolute_url(),
+        )

@@ -1,8 +1,11 @@
 """Named personas (healthchecks' hc/test.py style): one per role, two insureds, a bank."""
 
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
@@ -15,6 +18,16 @@ from tests.factories import (
 )
 
 PASSWORD = "pw-123456!"
+# Every test runs on the same business day, inside the factories' 2026 policy year, so
+# that dates computed from "today" (notices, effective dates, deadlines) fall where the
+# tests expect them, whatever day the suite runs. The clock ticks from there.
+TEST_NOW = datetime(2026, 9, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _business_day():
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

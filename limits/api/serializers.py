@@ -22,6 +22,7 @@ from core.uscc import normalize_uscc, validate_uscc
 from limits.choices import Outcome, ReasonCode, RequestType, ReviewOutcome
 from limits.models import (
     CreditLimit,
+    CreditLimitChange,
     LimitApplication,
     LimitDecision,
     LimitReview,
@@ -106,10 +107,43 @@ class CreditLimitSerializer(_MoneyModelSerializer):
         read_only_fields = fields
 
 
-class LimitReduceSerializer(serializers.Serializer):
-    """SPEC 5 reduction or cancellation: a blank, null or zero amount cancels."""
+class CreditLimitChangeSerializer(_MoneyModelSerializer):
+    """One row of a limit's history: what changed, from when, why, and by whom."""
 
-    amount = MoneyField(required=False, allow_null=True, min_value=Decimal(0), default=None)
+    action_display = serializers.CharField(source="get_action_display", read_only=True)
+    status_display = serializers.CharField(source="get_to_status_display", read_only=True)
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CreditLimitChange
+        fields = [
+            "id", "action", "action_display", "from_status", "to_status", "status_display",
+            "amount", "payment_terms_days", "expires_on", "effective_on", "decision", "reason",
+            "actor", "actor_name", "job", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_actor_name(self, change) -> str:
+        return str(change.actor) if change.actor else ""
+
+
+class LimitReinstateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class LimitCancelSerializer(serializers.Serializer):
+    """SPEC 5 cancellation, with notice and effective dates."""
+
+    notice_on = serializers.DateField()
+    effective_on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
+    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LimitReduceSerializer(serializers.Serializer):
+    """SPEC 5 reduction to a lower amount (> 0); cancellation is its own action."""
+
+    amount = MoneyField(min_value=Decimal("0.01"))
     notice_on = serializers.DateField()
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices)

@@ -19,6 +19,7 @@ from limits import rules, services
 from limits.api.serializers import (
     ApplicationDecideSerializer,
     ApplicationSendBackSerializer,
+    CreditLimitChangeSerializer,
     CreditLimitSerializer,
     DecisionQueueEntrySerializer,
     DiscretionaryLimitSerializer,
@@ -26,8 +27,10 @@ from limits.api.serializers import (
     InsuredLimitDecisionSerializer,
     LimitApplicationCreateSerializer,
     LimitApplicationSerializer,
+    LimitCancelSerializer,
     LimitDecisionSerializer,
     LimitReduceSerializer,
+    LimitReinstateSerializer,
     LimitReviewSerializer,
     PeakOutstandingCalculatorSerializer,
     PeakOutstandingResultSerializer,
@@ -44,6 +47,7 @@ from limits.selectors import (
     credit_limits_visible_to,
     decision_queue,
     decisions_visible_to,
+    limit_history,
     reviews_visible_to,
 )
 
@@ -133,7 +137,12 @@ class CreditLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Limi
     filterset_class = CreditLimitFilterSet
     ordering_fields = ["amount", "effective_from", "expires_on", "updated_at", "buyer__name"]
     ordering = ["-updated_at", "-id"]
-    action_roles = {"reduce": is_underwriter, "discretionary": is_insured_submitter}
+    action_roles = {
+        "reduce": is_underwriter,
+        "cancel": is_underwriter,
+        "reinstate": is_underwriter,
+        "discretionary": is_insured_submitter,
+    }
 
     def get_queryset(self):
         return credit_limits_visible_to(self.request.user)
@@ -141,15 +150,49 @@ class CreditLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Limi
     @extend_schema(
         request=LimitReduceSerializer,
         responses=_answers({200: LimitDecisionSerializer}, 400, 403, 404),
-        summary="Reduce or cancel a limit (underwriters; a blank, null or 0 amount cancels)",
+        summary="Reduce a limit to a lower amount (underwriters)",
     )
     @action(detail=True, methods=["post"])
     def reduce(self, request, pk=None):
         limit = self.get_object()
-        decision = services.limit_reduce_or_cancel(
+        decision = services.limit_reduce(
             actor=request.user, limit_id=limit.pk, **self._body(LimitReduceSerializer)
         )
         return Response(LimitDecisionSerializer(decision).data)
+
+    @extend_schema(
+        request=LimitCancelSerializer,
+        responses=_answers({200: LimitDecisionSerializer}, 400, 403, 404),
+        summary="Cancel a limit (underwriters)",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        limit = self.get_object()
+        decision = services.limit_cancel(
+            actor=request.user, limit_id=limit.pk, **self._body(LimitCancelSerializer)
+        )
+        return Response(LimitDecisionSerializer(decision).data)
+
+    @extend_schema(
+        request=LimitReinstateSerializer,
+        responses=_answers({200: CreditLimitSerializer}, 400, 403, 404),
+        summary="Lift a limit's suspension once its cause is gone (underwriters)",
+    )
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        limit = self.get_object()
+        services.limit_reinstate(
+            actor=request.user, limit_id=limit.pk, **self._body(LimitReinstateSerializer)
+        )
+        return Response(CreditLimitSerializer(self.get_queryset().get(pk=limit.pk)).data)
+
+    @extend_schema(responses=CreditLimitChangeSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """The limit's history (SPEC 5): every change of its amount or status, in date order."""
+        changes = limit_history(self.get_object())
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(CreditLimitChangeSerializer(page, many=True).data)
 
     @extend_schema(
         request=DiscretionaryLimitSerializer,

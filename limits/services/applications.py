@@ -11,13 +11,17 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from buyers.models import Buyer, RelatedParty
+from buyers.services import buyer_create
+from core import transitions
 from core.services import action
 from core.uscc import normalize_uscc
 from limits.choices import (
     AMOUNT_REQUEST_TYPES,
+    APPLICATION_MACHINE,
+    ApplicationAction,
     ApplicationStatus,
+    LimitAction,
     LimitSource,
-    LimitStatus,
     Outcome,
     ReasonCode,
     RequestType,
@@ -71,6 +75,7 @@ from limits.services.base import (
     buyer_has_recent_negative_event,
     capacity_for_grade,
     current_limit,
+    limit_move,
 )
 from notifications.services import notify_users
 from policies.choices import LIVE_STATUSES, PolicyStatus
@@ -123,7 +128,7 @@ def discretionary_limit_set(
             raise ValidationError({"buyer": ERROR_INSURER_LIMIT_EXISTS})
         if buyer_has_recent_negative_event(buyer.pk, today=today):
             raise ValidationError({"buyer": ERROR_NEGATIVE})
-        limit = _grant(
+        limit, _decision = _grant(
             policy=policy,
             buyer=buyer,
             amount=amount,
@@ -131,21 +136,20 @@ def discretionary_limit_set(
             expires_on=None,
             source=LimitSource.DISCRETIONARY,
             today=today,
-        )
-        _record(
-            policy=policy,
-            buyer=buyer,
-            credit_limit=limit,
-            request_type=RequestType.NEW,
-            response_code=ResponseCode.APPROVED,
-            reason_code=ReasonCode.NO_COMMENT,
-            requested_amount=amount,
-            amount=amount,
-            payment_terms_days=payment_terms_days,
-            notice_on=today,
-            effective_on=today,
-            decided_by=actor,
-            explanation=_("Discretionary limit set by the insured."),
+            actor=actor,
+            decision=dict(
+                policy=policy,
+                buyer=buyer,
+                request_type=RequestType.NEW,
+                response_code=ResponseCode.APPROVED,
+                reason_code=ReasonCode.NO_COMMENT,
+                requested_amount=amount,
+                amount=amount,
+                payment_terms_days=payment_terms_days,
+                notice_on=today,
+                decided_by=actor,
+                explanation=_("Discretionary limit set by the insured."),
+            ),
         )
     return limit
 
@@ -155,8 +159,6 @@ def discretionary_limit_set(
 
 def _resolve_buyer(*, actor, uscc: str, name: str, industry: str) -> Buyer:
     """The buyer by USCC; one not yet in the register is created from the application."""
-    from buyers.services import buyer_create
-
     code = normalize_uscc(uscc)
     buyer = Buyer.objects.filter(uscc=code).first()
     if buyer is not None:
@@ -225,7 +227,9 @@ def application_create(
         application.full_clean(exclude=["policy", "buyer", "prepared_by"])
         try:
             with transaction.atomic():
-                application.save()
+                transitions.create(
+                    APPLICATION_MACHINE, application, ApplicationAction.CREATE, actor=actor
+                )
         except IntegrityError as error:
             raise ValidationError({"buyer_uscc": ERROR_OPEN_APPLICATION}) from error
         # SPEC 2: a clerk's submission waits for an approver of the same company.
@@ -254,10 +258,10 @@ def application_submit(
         application = _lock_application(application_id)
         _require_insured(actor, application.policy, SUBMITTER_ROLES)
         _require_status(application, ApplicationStatus.DRAFT)
-        application.status = ApplicationStatus.SUBMITTED
-        application.submitted_by = actor
-        application.submitted_at = timezone.now()
-        application.save()
+        _move(
+            application, ApplicationAction.SUBMIT, actor=actor,
+            changes={"submitted_by": actor, "submitted_at": timezone.now()},
+        )  # fmt: skip
         _try_auto_decide(application, today=today)
     return application
 
@@ -267,8 +271,7 @@ def application_withdraw(*, actor, application_id: int) -> LimitApplication:
         application = _lock_application(application_id)
         _require_insured(actor, application.policy, PREPARER_ROLES)
         _require_status(application, ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
-        application.status = ApplicationStatus.WITHDRAWN
-        application.save()
+        _move(application, ApplicationAction.WITHDRAW, actor=actor)
     return application
 
 
@@ -379,16 +382,21 @@ def application_decide(
         terms = payment_terms_days or application.payment_terms_days
         _check_terms(application.policy, terms)
         if decided is not None and decided > actor.authority_amount:
-            application.status = ApplicationStatus.AWAITING_SECOND_APPROVAL
-            application.proposed_outcome = outcome
-            application.proposed_amount = decided
-            application.proposed_payment_terms_days = terms
-            application.proposed_expires_on = expires_on
-            application.proposed_reason_code = reason_code
-            application.proposed_conditions = conditions
-            application.proposed_by = actor
-            application.proposed_at = timezone.now()
-            application.save()
+            _move(
+                application,
+                ApplicationAction.PROPOSE,
+                actor=actor,
+                changes={
+                    "proposed_outcome": outcome,
+                    "proposed_amount": decided,
+                    "proposed_payment_terms_days": terms,
+                    "proposed_expires_on": expires_on,
+                    "proposed_reason_code": reason_code,
+                    "proposed_conditions": conditions,
+                    "proposed_by": actor,
+                    "proposed_at": timezone.now(),
+                },
+            )
             _notify_second_approvers(application)
             return application
         _apply_decision(
@@ -465,19 +473,23 @@ def application_send_back(*, actor, application_id: int, note: str) -> LimitAppl
         _require_status(application, ApplicationStatus.AWAITING_SECOND_APPROVAL)
         if application.proposed_by_id == actor.pk:
             raise ValidationError({"approver": ERROR_OWN_PROPOSAL})
-        application.status = ApplicationStatus.SUBMITTED
-        application.auto_note = _("Sent back by %(user)s: %(note)s") % {"user": actor, "note": note}
-        for field in ("proposed_outcome", "proposed_reason_code", "proposed_conditions"):
-            setattr(application, field, "")
-        for field in (
-            "proposed_amount",
-            "proposed_payment_terms_days",
-            "proposed_expires_on",
-            "proposed_by",
-            "proposed_at",
-        ):
-            setattr(application, field, None)
-        application.save()
+        changes = {
+            field: ""
+            for field in ("proposed_outcome", "proposed_reason_code", "proposed_conditions")
+        }
+        changes.update(
+            dict.fromkeys(
+                (
+                    "proposed_amount",
+                    "proposed_payment_terms_days",
+                    "proposed_expires_on",
+                    "proposed_by",
+                    "proposed_at",
+                ),
+            )  # fmt: skip
+        )
+        changes["auto_note"] = _("Sent back by %(user)s: %(note)s") % {"user": actor, "note": note}
+        _move(application, ApplicationAction.SEND_BACK, actor=actor, reason=note, changes=changes)
     return application
 
 
@@ -500,53 +512,16 @@ def _apply_decision(
     policy, request_type = application.policy, application.request_type
     buyer = _lock_buyer(application.buyer_id)
     limit = current_limit(policy.pk, buyer.pk)
-    previous_amount = limit.amount if limit else None
-    response = ResponseCode.NOT_APPROVED
-    if outcome != Outcome.REFUSE:
-        if request_type in (RequestType.NEW, RequestType.INCREASE):
-            limit = _grant(
-                policy=policy,
-                buyer=buyer,
-                amount=amount,
-                payment_terms_days=payment_terms_days,
-                expires_on=expires_on,
-                source=LimitSource.INSURER,
-                today=today,
-            )
-            conditional = bool(
-                expires_on or conditions or payment_terms_days < application.payment_terms_days
-            )
-            response = response_for(
-                outcome=outcome,
-                requested=application.requested_amount,
-                amount=amount,
-                conditional=conditional,
-            )
-        elif request_type == RequestType.REDUCTION:
-            _change_amount(limit, amount, today)
-            response = ResponseCode.REDUCTION
-        elif request_type == RequestType.CANCELLATION:
-            _end_limit(limit, LimitStatus.CANCELLED, today)
-            response = ResponseCode.CANCELLATION
-        elif request_type == RequestType.PROLONGATION:
-            limit.expires_on = application.requested_expires_on
-            limit.expiry_warned_on = None
-            limit.save()
-            response = ResponseCode.APPROVED
-    application.status = ApplicationStatus.DECIDED
-    application.decided_at = timezone.now()
-    application.save()
-    return _record(
+    decision = dict(
         policy=policy,
         buyer=buyer,
-        credit_limit=limit,
         application=application,
         request_type=request_type,
-        response_code=response,
+        response_code=ResponseCode.NOT_APPROVED,
         reason_code=reason_code,
         requested_amount=application.requested_amount,
         amount=amount,
-        previous_amount=previous_amount,
+        previous_amount=limit.amount if limit else None,
         payment_terms_days=payment_terms_days,
         expires_on=expires_on,
         conditions=conditions,
@@ -557,3 +532,71 @@ def _apply_decision(
         automatic=automatic,
         explanation=explanation,
     )
+    if outcome != Outcome.REFUSE and request_type != RequestType.NEW and limit is None:
+        # The limit ended while the application waited: nothing is left to change.
+        raise ValidationError({"request_type": ERROR_NO_CURRENT_LIMIT})
+    actor = approved_by or decided_by
+    recorded = None
+    if outcome == Outcome.REFUSE:
+        pass
+    elif request_type in (RequestType.NEW, RequestType.INCREASE):
+        conditional = bool(
+            expires_on or conditions or payment_terms_days < application.payment_terms_days
+        )
+        decision["response_code"] = response_for(
+            outcome=outcome,
+            requested=application.requested_amount,
+            amount=amount,
+            conditional=conditional,
+        )
+        del decision["effective_on"]  # from the policy's start if that is later
+        limit, recorded = _grant(
+            policy=policy,
+            buyer=buyer,
+            amount=amount,
+            payment_terms_days=payment_terms_days,
+            expires_on=expires_on,
+            source=LimitSource.INSURER,
+            today=today,
+            actor=actor,
+            decision=decision,
+        )
+    elif request_type == RequestType.REDUCTION:
+        decision["response_code"] = ResponseCode.REDUCTION
+        limit, recorded = _change_amount(
+            limit, amount, effective_on=today, actor=actor, decision=decision, today=today
+        )
+    elif request_type == RequestType.CANCELLATION:
+        decision["response_code"] = ResponseCode.CANCELLATION
+        limit, recorded = _end_limit(
+            limit, LimitAction.CANCEL, ended_on=today, actor=actor, decision=decision,
+            today=today,
+        )  # fmt: skip
+    elif request_type == RequestType.PROLONGATION:
+        decision["response_code"] = ResponseCode.APPROVED
+        decision["expires_on"] = application.requested_expires_on
+        limit, recorded = limit_move(
+            limit, LimitAction.PROLONG, effective_on=today, actor=actor,
+            changes={"expires_on": application.requested_expires_on, "expiry_warned_on": None},
+            decision=decision, today=today,
+        )  # fmt: skip
+    if recorded is None:
+        recorded = _record(credit_limit=limit, **decision)
+    _move(
+        application,
+        ApplicationAction.APPROVE
+        if application.status == ApplicationStatus.AWAITING_SECOND_APPROVAL
+        else ApplicationAction.DECIDE,
+        actor=actor,
+        job=JOB_AUTO if automatic else "",
+        cause=recorded,
+        changes={"decided_at": timezone.now()},
+    )
+    return recorded
+
+
+JOB_AUTO = "automatic-decision"
+
+
+def _move(application: LimitApplication, action_name: str, **kwargs) -> LimitApplication:
+    return transitions.transition(APPLICATION_MACHINE, application, action_name, **kwargs)

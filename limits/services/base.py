@@ -18,8 +18,11 @@ from accounts.choices import Role
 from accounts.models import User
 from buyers.choices import NO_NEW_LIMIT_GRADES, BuyerStatus, NegativeEventKind
 from buyers.models import Buyer, BuyerCapacity, NegativeEvent, RelatedParty
+from core import transitions
 from limits.choices import (
     EXPOSURE_STATUSES,
+    LIMIT_MACHINE,
+    LimitAction,
     LimitStatus,
 )
 from limits.models import (
@@ -87,6 +90,16 @@ ERROR_EFFECTIVE_PAST = gettext_lazy(
     "shipments already made."
 )
 ERROR_FUTURE_REQUEST = gettext_lazy("The request date cannot be in the future.")
+ERROR_LIMIT_SUSPENDED = gettext_lazy(
+    "The limit on this buyer is suspended: lift the suspension before changing it."
+)
+ERROR_EXPIRY_BEFORE_START = gettext_lazy("The expiry date is before the limit starts.")
+ERROR_NOTICE_BEFORE_LIMIT = gettext_lazy("The notice date is before the limit started on %(date)s.")
+ERROR_AFTER_POLICY_END = gettext_lazy("The date is after the policy ends on %(date)s.")
+ERROR_REQUEST_BEFORE_NOTICE = gettext_lazy("The request cannot be dated before the notice.")
+ERROR_FUTURE_NOTICE = gettext_lazy("The notice date cannot be in the future.")
+ERROR_REASON_REQUIRED = gettext_lazy("Give a reason.")
+ERROR_CANNOT_REINSTATE = gettext_lazy("The buyer's grade or status does not allow it: %(why)s")
 
 SUBMITTER_ROLES = {Role.APPROVER, Role.INSURED_ADMIN}
 # Limits are granted on live policies and on quotes (the first buyers are assessed
@@ -228,7 +241,62 @@ def _record(**fields) -> LimitDecision:
     return decision
 
 
-# --- granting ---------------------------------------------------------------------------
+# --- every change of a limit ---------------------------------------------------------------
+
+
+def limit_move(
+    limit: CreditLimit,
+    action: str,
+    *,
+    effective_on: date,
+    actor=None,
+    job: str = "",
+    reason: str = "",
+    changes: dict | None = None,
+    decision: dict | None = None,
+    claim: bool = False,
+    today: date | None = None,
+) -> tuple[CreditLimit | None, LimitDecision | None]:
+    """Change a limit through the transition mechanism and add a row to its history.
+
+    `effective_on` is the first shipment day the change applies to. With `decision`
+    (the fields of a `LimitDecision`) the decision is recorded with the change and
+    linked from the history row, so the history is the chain of decisions (SPEC 5).
+    A new limit (no pk yet) is inserted; `claim=True` is the sweeps' compare-and-set.
+    """
+    recorded: list[LimitDecision] = []
+
+    def history(instance: CreditLimit) -> dict:
+        fields = {
+            "amount": instance.amount if instance.status in EXPOSURE_STATUSES else None,
+            "payment_terms_days": instance.payment_terms_days,
+            "expires_on": instance.expires_on,
+            "effective_on": effective_on,
+        }
+        if decision is not None:
+            recorded.append(_record(credit_limit=instance, **decision))
+            fields.update(decision=recorded[0], cause=recorded[0])
+        return fields
+
+    if limit.pk is None:
+        for name, value in (changes or {}).items():
+            setattr(limit, name, value)
+        moved = transitions.create(
+            LIMIT_MACHINE, limit, action, actor=actor, job=job, reason=reason,
+            history_fields=history, today=today,
+        )  # fmt: skip
+    else:
+        moved = transitions.transition(
+            LIMIT_MACHINE, limit, action, actor=actor, job=job, reason=reason,
+            changes=changes, history_fields=history, claim=claim, today=today,
+        )  # fmt: skip
+    return moved, (recorded[0] if recorded else None)
+
+
+def grant_effective_on(policy: Policy, today: date) -> date:
+    """A limit covers shipments from today, or from the policy's start if later: a limit
+    granted on a quote does not cover anything before the policy exists."""
+    return max(today, policy.period_start)
 
 
 def _grant(
@@ -240,38 +308,64 @@ def _grant(
     expires_on: date | None,
     source: str,
     today: date,
-) -> CreditLimit:
-    """Set the current limit on (policy, buyer) to `amount`, within capacity (buyer locked)."""
+    actor=None,
+    decision: dict | None = None,
+) -> tuple[CreditLimit, LimitDecision | None]:
+    """Set the current limit on (policy, buyer) to `amount`, within capacity (buyer locked).
+
+    A suspended limit is not lifted by a new grant: its suspension has a reason
+    (a defaulted buyer, an overdue notice) that a decision on the amount does not answer.
+    """
     if policy.status not in GRANTABLE_POLICY_STATUSES:
         raise ValidationError({"policy": ERROR_POLICY_NOT_LIVE})
     _check_buyer_may_get_limit(buyer, policy)
-    _check_capacity(buyer, policy_id=policy.pk, amount=amount)
     limit = current_limit(policy.pk, buyer.pk)
+    if limit is not None and limit.status == LimitStatus.SUSPENDED:
+        raise ValidationError({"buyer": ERROR_LIMIT_SUSPENDED})
+    _check_capacity(buyer, policy_id=policy.pk, amount=amount)
+    if expires_on is not None and expires_on < grant_effective_on(policy, today):
+        raise ValidationError({"expires_on": ERROR_EXPIRY_BEFORE_START})
+    effective_on = grant_effective_on(policy, today)
+    changes = {
+        "amount": amount,
+        "payment_terms_days": payment_terms_days,
+        "expires_on": expires_on,
+        "expiry_warned_on": None,
+        "source": source,
+        "effective_from": effective_on,
+        "scheduled_amount": None,
+        "scheduled_effective_on": None,
+        "next_review_on": add_months(effective_on, REVIEW_INTERVAL_MONTHS),
+    }
     if limit is None:
         limit = CreditLimit(policy=policy, buyer=buyer)
-    limit.amount = amount
-    limit.payment_terms_days = payment_terms_days
-    limit.expires_on = expires_on
-    limit.source = source
-    limit.status = LimitStatus.ACTIVE
-    limit.effective_from = today
-    limit.scheduled_amount = None
-    limit.scheduled_effective_on = None
-    limit.next_review_on = add_months(today, REVIEW_INTERVAL_MONTHS)
-    limit.save()
-    return limit
+    if decision is not None:
+        decision.setdefault("effective_on", effective_on)
+    return limit_move(
+        limit, LimitAction.GRANT, effective_on=effective_on, actor=actor, changes=changes,
+        decision=decision, today=today,
+    )  # fmt: skip
 
 
-def _change_amount(limit: CreditLimit, amount: Decimal, today: date) -> None:
-    limit.amount = amount
-    limit.scheduled_amount = None
-    limit.scheduled_effective_on = None
-    limit.save()
+def _change_amount(
+    limit: CreditLimit, amount: Decimal, *, effective_on: date, actor=None, job: str = "",
+    decision: dict | None = None, today: date | None = None,
+) -> tuple[CreditLimit, LimitDecision | None]:  # fmt: skip
+    return limit_move(
+        limit, LimitAction.REDUCE, effective_on=effective_on, actor=actor, job=job,
+        changes={"amount": amount, "scheduled_amount": None, "scheduled_effective_on": None},
+        decision=decision, today=today,
+    )  # fmt: skip
 
 
-def _end_limit(limit: CreditLimit, status: str, today: date) -> None:
-    limit.status = status
-    limit.ended_on = today
-    limit.scheduled_amount = None
-    limit.scheduled_effective_on = None
-    limit.save()
+def _end_limit(
+    limit: CreditLimit, action: str, *, ended_on: date, actor=None, job: str = "",
+    reason: str = "", decision: dict | None = None, claim: bool = False,
+    today: date | None = None,
+) -> tuple[CreditLimit | None, LimitDecision | None]:  # fmt: skip
+    """End a limit (cancelled, expired, ended with its policy) for shipments from `ended_on`."""
+    return limit_move(
+        limit, action, effective_on=ended_on, actor=actor, job=job, reason=reason,
+        changes={"ended_on": ended_on, "scheduled_amount": None, "scheduled_effective_on": None},
+        decision=decision, claim=claim, today=today,
+    )  # fmt: skip

@@ -4,18 +4,23 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buyers.models import NegativeEvent
+from core import transitions
 from core.services import action
+from core.sweeps import BATCH_SIZE, drain
 from limits.choices import (
     EXPOSURE_STATUSES,
+    REVIEW_MACHINE,
+    LimitAction,
     LimitStatus,
     ReasonCode,
     ResponseCode,
+    ReviewAction,
     ReviewOutcome,
     ReviewReason,
     ReviewStatus,
@@ -73,7 +78,7 @@ def limit_review_complete(
         if outcome == ReviewOutcome.CONFIRM:
             locked = CreditLimit.objects.select_for_update().get(pk=limit.pk)
             locked.next_review_on = add_months(today, REVIEW_INTERVAL_MONTHS)
-            locked.save()
+            locked.save(update_fields=["next_review_on", "updated_at"])
             decision = _record(
                 policy=limit.policy,
                 buyer=limit.buyer,
@@ -102,78 +107,99 @@ def limit_review_complete(
             )
         else:
             raise ValidationError({"outcome": _("Choose an outcome.")})
-        review.status = ReviewStatus.DONE
-        review.outcome = outcome
-        review.decision = decision
-        review.completed_by = actor
-        review.completed_at = timezone.now()
-        review.save()
+        transitions.transition(
+            REVIEW_MACHINE,
+            review,
+            ReviewAction.COMPLETE,
+            actor=actor,
+            cause=decision,
+            changes={
+                "outcome": outcome,
+                "decision": decision,
+                "completed_by": actor,
+                "completed_at": timezone.now(),
+            },
+        )
     return review
 
 
 # --- sweeps (SPEC 10): bounded batches, each row claimed by compare-and-set ---------------------
 
 
-def limit_reviews_open_due(*, today: date, limit: int = 500) -> int:
+JOB_REVIEWS = "open-limit-reviews"
+JOB_SCHEDULED = "apply-scheduled-limit-changes"
+JOB_EXPIRY = "expire-limits"
+
+
+def _open_review(**fields) -> bool:
+    """Open one review; a concurrent run that opened it first wins (unique constraints)."""
+    try:
+        with transaction.atomic():
+            transitions.create(
+                REVIEW_MACHINE, LimitReview(**fields), ReviewAction.OPEN, job=JOB_REVIEWS
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def limit_reviews_open_due(*, today: date, batch_size: int = BATCH_SIZE) -> int:
     """Open yearly reviews that are due and event reviews for new negative events.
 
-    Idempotent: a limit with an open yearly review is skipped, unique constraints stop
-    a concurrent run from doubling (ON CONFLICT DO NOTHING), and an event is claimed by
+    Drains in batches. Idempotent: a limit with an open yearly review is no longer due,
+    unique constraints stop a concurrent run from doubling, and an event is claimed by
     compare-and-set in the same transaction that opens its reviews. Returns how many
     limits were put under review.
     """
     open_yearly = LimitReview.objects.filter(
         credit_limit=OuterRef("pk"), reason=ReviewReason.YEARLY, status=ReviewStatus.OPEN
     )
-    due = list(
-        CreditLimit.objects.filter(status=LimitStatus.ACTIVE, next_review_on__lte=today)
-        .filter(~Exists(open_yearly))
-        .order_by("next_review_on", "id")
-        .values_list("id", "next_review_on")[:limit]
+    due = CreditLimit.objects.filter(status=LimitStatus.ACTIVE, next_review_on__lte=today).filter(
+        ~Exists(open_yearly)
     )
-    LimitReview.objects.bulk_create(
-        [LimitReview(credit_limit_id=i, reason=ReviewReason.YEARLY, due_on=on) for i, on in due],
-        ignore_conflicts=True,
-    )
-    opened = len(due)
-    events = NegativeEvent.objects.filter(reviews_opened_at__isnull=True).order_by("recorded_at")
-    for event in list(events[:limit]):
+
+    def open_yearly_review(limit_id: int) -> bool:
+        on = CreditLimit.objects.values_list("next_review_on", flat=True).get(pk=limit_id)
+        return _open_review(credit_limit_id=limit_id, reason=ReviewReason.YEARLY, due_on=on)
+
+    opened = drain(due, open_yearly_review, batch_size=batch_size)
+
+    def open_event_reviews(event_id: int) -> bool:
+        nonlocal opened
         with transaction.atomic():
             claimed = NegativeEvent.objects.filter(
-                pk=event.pk, reviews_opened_at__isnull=True
+                pk=event_id, reviews_opened_at__isnull=True
             ).update(reviews_opened_at=timezone.now())
             if not claimed:
-                continue
-            limit_ids = list(
-                CreditLimit.objects.filter(
-                    buyer_id=event.buyer_id, status__in=EXPOSURE_STATUSES
-                ).values_list("id", flat=True)
-            )
-            LimitReview.objects.bulk_create(
-                [
-                    LimitReview(
-                        credit_limit_id=i,
-                        reason=ReviewReason.NEGATIVE_EVENT,
-                        negative_event=event,
-                        due_on=today,
-                    )
-                    for i in limit_ids
-                ],
-                ignore_conflicts=True,
-            )
-            opened += len(limit_ids)
+                return False
+            event = NegativeEvent.objects.get(pk=event_id)
+            limit_ids = CreditLimit.objects.filter(
+                buyer_id=event.buyer_id, status__in=EXPOSURE_STATUSES
+            ).values_list("id", flat=True)
+            for limit_id in limit_ids:
+                opened += _open_review(
+                    credit_limit_id=limit_id,
+                    reason=ReviewReason.NEGATIVE_EVENT,
+                    negative_event=event,
+                    due_on=today,
+                )
+        return True
+
+    drain(
+        NegativeEvent.objects.filter(reviews_opened_at__isnull=True),
+        open_event_reviews,
+        batch_size=batch_size,
+    )
     return opened
 
 
-def limits_apply_scheduled(*, today: date, limit: int = 500) -> int:
-    """Apply reductions and cancellations whose effective date has come."""
-    done = 0
-    ids = list(
-        CreditLimit.objects.filter(
-            scheduled_effective_on__lte=today, status__in=EXPOSURE_STATUSES
-        ).values_list("id", flat=True)[:limit]
+def limits_apply_scheduled(*, today: date, batch_size: int = BATCH_SIZE) -> int:
+    """Apply reductions and cancellations whose effective date has come (drains)."""
+    due = CreditLimit.objects.filter(
+        scheduled_effective_on__lte=today, status__in=EXPOSURE_STATUSES
     )
-    for limit_id in ids:
+
+    def apply(limit_id: int) -> bool:
         with transaction.atomic():
             row = (
                 CreditLimit.objects.select_for_update(skip_locked=True)
@@ -181,46 +207,53 @@ def limits_apply_scheduled(*, today: date, limit: int = 500) -> int:
                 .first()
             )
             if row is None:
-                continue
+                return False  # applied meanwhile, or being applied by another run
+            # The cut applies from its effective date, even if this sweep runs late.
+            on = row.scheduled_effective_on
             if row.scheduled_amount:
-                _change_amount(row, row.scheduled_amount, today)
+                _change_amount(row, row.scheduled_amount, effective_on=on, job=JOB_SCHEDULED)
             else:
-                _end_limit(row, LimitStatus.CANCELLED, today)
-            done += 1
-    return done
+                _end_limit(row, LimitAction.CANCEL, ended_on=on, job=JOB_SCHEDULED)
+        return True
+
+    return drain(due, apply, batch_size=batch_size)
 
 
-def limits_expire_due(*, today: date, limit: int = 500) -> int:
-    """Temporary limits end after their expiry date."""
-    ids = list(
-        CreditLimit.objects.filter(status=LimitStatus.ACTIVE, expires_on__lt=today).values_list(
-            "id", flat=True
-        )[:limit]
-    )
-    return CreditLimit.objects.filter(pk__in=ids, status=LimitStatus.ACTIVE).update(
-        status=LimitStatus.EXPIRED, ended_on=today, updated_at=timezone.now()
-    )
+def limits_expire_due(*, today: date, batch_size: int = BATCH_SIZE) -> int:
+    """Temporary limits end after their expiry date (drains; compare-and-set per row)."""
+    due = CreditLimit.objects.filter(status__in=EXPOSURE_STATUSES, expires_on__lt=today)
+
+    def expire(limit_id: int) -> bool:
+        row = CreditLimit.objects.filter(pk=limit_id).first()
+        if row is None or row.status not in EXPOSURE_STATUSES:
+            return False
+        moved, _decision = _end_limit(
+            row, LimitAction.EXPIRE, ended_on=row.expires_on + timedelta(days=1),
+            job=JOB_EXPIRY, claim=True,
+        )  # fmt: skip
+        return moved is not None
+
+    return drain(due, expire, batch_size=batch_size)
 
 
-def limits_warn_expiring(*, today: date, limit: int = 500) -> int:
-    """Warn the insured 30 days ahead of a limit's expiry or scheduled cut, once each."""
+def limits_warn_expiring(*, today: date, batch_size: int = BATCH_SIZE) -> int:
+    """Warn the insured 30 days ahead of a limit's expiry, once each (drains)."""
     horizon = today + timedelta(days=EXPIRY_WARNING_DAYS)
-    candidates = list(
-        CreditLimit.objects.filter(
-            status=LimitStatus.ACTIVE,
-            expires_on__lte=horizon,
-            expires_on__gte=today,
-            expiry_warned_on__isnull=True,
-        ).select_related("policy", "buyer")[:limit]
+    due = CreditLimit.objects.filter(
+        status=LimitStatus.ACTIVE,
+        expires_on__lte=horizon,
+        expires_on__gte=today,
+        expiry_warned_on__isnull=True,
     )
-    warned = 0
-    for row in candidates:
+
+    def warn(limit_id: int) -> bool:
         with transaction.atomic():
-            claimed = CreditLimit.objects.filter(pk=row.pk, expiry_warned_on__isnull=True).update(
+            claimed = CreditLimit.objects.filter(pk=limit_id, expiry_warned_on__isnull=True).update(
                 expiry_warned_on=today
             )
             if not claimed:
-                continue
+                return False
+            row = CreditLimit.objects.select_related("policy", "buyer").get(pk=limit_id)
             notify_users(
                 users=_insured_users(row.policy),
                 subject=_("Limit on %(buyer)s expires on %(date)s")
@@ -228,5 +261,6 @@ def limits_warn_expiring(*, today: date, limit: int = 500) -> int:
                 body=_("Apply for a prolongation before then if you keep shipping."),
                 url=row.get_absolute_url(),
             )
-            warned += 1
-    return warned
+        return True
+
+    return drain(due, warn, batch_size=batch_size)

@@ -1,5 +1,5 @@
 """What each role sees in a real browser (SPEC 2): login, landing page, lists, detail pages,
-and the 404 for anything outside the role's scope. Data is the demo data set (core/demo.py).
+and the 404 for anything outside the role's scope. Data is the demo data set (demo/data.py).
 
 Assertions lean on data-testid hooks, URLs, HTTP status and data values (names, counts)
 rather than on interface labels, so they hold in both languages while the catalogue grows.
@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from core.demo import DEMO_PASSWORD, ORGANISATIONS, load_demo_data
+from demo.data import DEMO_PASSWORD, ORGANISATIONS, load_demo_data
 from policies.models import Policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from accounts.choices import Role
 from buyers.models import Buyer, NegativeEvent
 from core.uscc import ERROR_CHECKSUM
+from limits import services
 from limits.api.serializers import ERROR_BUYER_UNKNOWN, ERROR_FLOAT
 from limits.choices import (
     ApplicationStatus,
@@ -82,7 +83,7 @@ def insurer_limit(in_force_a, grade4_buyer, today):
         amount=Decimal("1000000"),
         payment_terms_days=90,
         source=LimitSource.INSURER,
-        effective_from=today,
+        effective_from=in_force_a.period_start,
     )
 
 
@@ -183,10 +184,24 @@ def test_an_underwriter_reduces_a_limit_and_gets_the_decision(personas, insurer_
 
 
 @pytest.mark.parametrize("amount", ["", None, "0", "0.00"])
-def test_a_blank_null_or_zero_amount_cancels_the_limit(personas, insurer_limit, today, amount):
+def test_a_blank_null_or_zero_amount_never_cancels_the_limit(
+    personas, insurer_limit, today, amount
+):
     response = api_as(personas["senior_underwriter"]).post(
         f"/api/v1/credit-limits/{insurer_limit.pk}/reduce/",
         {"amount": amount, "notice_on": today.isoformat(), "reason_code": "3"},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    assert "amount" in response.json()
+    insurer_limit.refresh_from_db()
+    assert insurer_limit.status == LimitStatus.ACTIVE
+
+
+def test_cancellation_is_its_own_action(personas, insurer_limit, today):
+    response = api_as(personas["senior_underwriter"]).post(
+        f"/api/v1/credit-limits/{insurer_limit.pk}/cancel/",
+        {"notice_on": today.isoformat(), "reason_code": "3"},
         format="json",
     )
     assert response.status_code == 200, response.json()
@@ -196,15 +211,6 @@ def test_a_blank_null_or_zero_amount_cancels_the_limit(personas, insurer_limit, 
     )
     insurer_limit.refresh_from_db()
     assert insurer_limit.status == LimitStatus.CANCELLED
-
-
-def test_an_omitted_amount_cancels_too(personas, insurer_limit, today):
-    response = api_as(personas["underwriter"]).post(
-        f"/api/v1/credit-limits/{insurer_limit.pk}/reduce/",
-        {"notice_on": today.isoformat(), "reason_code": "3"},
-        format="json",
-    )
-    assert response.json()["response_code"] == ResponseCode.CANCELLATION
 
 
 def test_a_reduction_with_notice_ahead_is_scheduled_for_its_effective_date(
@@ -267,8 +273,10 @@ def test_money_as_a_json_number_is_refused_with_a_message(personas, insurer_limi
 
 
 def test_an_ended_limit_cannot_be_reduced(personas, insurer_limit, today):
-    insurer_limit.status = LimitStatus.CANCELLED
-    insurer_limit.save()
+    services.limit_cancel(
+        actor=personas["underwriter"], limit_id=insurer_limit.pk, notice_on=today,
+        reason_code="12",
+    )  # fmt: skip
     response = api_as(personas["underwriter"]).post(
         f"/api/v1/credit-limits/{insurer_limit.pk}/reduce/",
         {"amount": "1", "notice_on": today.isoformat(), "reason_code": "12"},

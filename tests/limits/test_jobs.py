@@ -63,8 +63,11 @@ def test_a_negative_event_reviews_every_limit_on_the_buyer_once(
     assert LimitReview.objects.filter(reason=ReviewReason.NEGATIVE_EVENT).count() == 2
 
 
-def test_completing_a_review_confirms_or_cuts(personas, live_policy_a, buyer):
-    limit = _limit(live_policy_a, buyer, next_review_on=TODAY)
+def test_completing_a_review_confirms_or_cuts(personas, insured_a, buyer):
+    two_years = PolicyFactory(
+        insured=insured_a, status=PolicyStatus.IN_FORCE, period_end=date(2027, 12, 31)
+    )
+    limit = _limit(two_years, buyer, next_review_on=TODAY)
     services.limit_reviews_open_due(today=TODAY)
     review = LimitReview.objects.get()
     services.limit_review_complete(

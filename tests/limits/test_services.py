@@ -22,6 +22,7 @@ from limits.choices import (
 from limits.models import AutoDecisionExclusion, CreditLimit, LimitApplication, LimitDecision
 from limits.rules import AUTO_ABOVE_MAXIMUM
 from notifications.models import Notification
+from policies.services import policy_transition
 from tests.factories import BuyerFactory
 
 pytestmark = pytest.mark.django_db
@@ -571,10 +572,12 @@ def test_automatic_decisions_keep_the_capacity_headroom(
 
 @pytest.fixture
 def granted(personas, live_policy_a, buyer):
+    """A limit granted in the spring, so that notices can be dated before today."""
     application = _apply(personas, live_policy_a, buyer, amount="1000000")
     services.application_decide(
-        actor=personas["underwriter"], application_id=application.pk, outcome="approve", today=TODAY
-    )
+        actor=personas["underwriter"], application_id=application.pk, outcome="approve",
+        today=date(2026, 3, 2),
+    )  # fmt: skip
     return _limit(live_policy_a, buyer)
 
 
@@ -707,7 +710,8 @@ def test_pending_orders_cover_is_granted_within_the_rules(personas, granted):
         today=date(2026, 11, 27),
     )
     assert cover.status == "accepted"
-    assert cover.cover_until == date(2027, 2, 20)
+    # Three months after the notice would be 2027-02-20; the policy ends before then.
+    assert cover.cover_until == date(2026, 12, 31)
     # Covered within the old limit (1,000,000), not the whole contract.
     assert cover.covered_amount == Decimal("1000000")
 
@@ -837,7 +841,9 @@ def test_a_review_of_an_ended_limit_cannot_confirm_it(personas, live_policy_a, g
 
 def test_no_limit_is_granted_on_a_dead_policy(personas, live_policy_a, buyer):
     application = _apply(personas, live_policy_a, buyer, amount="1000000")
-    type(live_policy_a).objects.filter(pk=live_policy_a.pk).update(status="expired")
+    policy_transition(
+        actor=personas["underwriter"], policy_id=live_policy_a.pk, action_name="expire"
+    )
     with pytest.raises(ValidationError) as info:
         services.application_decide(
             actor=personas["underwriter"],

@@ -74,9 +74,11 @@ def submitted_application(personas, policy, buyer, amount="2000000", **extra):
 
 def granted_limit(personas, policy, buyer, amount="800000") -> CreditLimit:
     application = submitted_application(personas, policy, buyer, amount=amount)
+    # Granted two months ago, so that a notice can be dated before today.
     services.application_decide(
-        actor=personas["underwriter"], application_id=application.pk, outcome="approve"
-    )
+        actor=personas["underwriter"], application_id=application.pk, outcome="approve",
+        today=timezone.localdate() - timedelta(days=60),
+    )  # fmt: skip
     return CreditLimit.objects.get(policy=policy, buyer=buyer, status=LimitStatus.ACTIVE)
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.utils import ProgrammingError
 
-from policies.choices import TRANSITIONS, PolicyAction, PolicyStatus
+from policies.choices import MANUAL_ACTIONS, POLICY_MACHINE, PolicyAction, PolicyStatus
 from policies.models import Policy, PolicyTransition
 from policies.services import (
     policy_create,
@@ -60,12 +60,12 @@ def test_a_bank_cannot_be_the_insured(underwriter, bank_org):
     assert "insured" in info.value.message_dict
 
 
-@pytest.mark.parametrize("action_name", list(TRANSITIONS))
+@pytest.mark.parametrize("action_name", MANUAL_ACTIONS)
 @pytest.mark.parametrize("start", ALL_STATUSES)
 def test_every_cell_of_the_transition_table(underwriter, insured_a, action_name, start):
     policy = PolicyFactory(insured=insured_a, status=start)
-    sources, target = TRANSITIONS[action_name]
-    if start in sources:
+    target = POLICY_MACHINE.target(start, action_name)
+    if target is not None:
         moved = policy_transition(
             actor=underwriter, policy_id=policy.pk, action_name=action_name, reason="测试"
         )
@@ -137,3 +137,16 @@ def test_the_transition_record_cannot_be_rewritten(underwriter, insured_a):
     policy_transition(actor=underwriter, policy_id=policy.pk, action_name=PolicyAction.QUOTE)
     with pytest.raises(ProgrammingError), connection.cursor() as cursor:
         cursor.execute("UPDATE policies_policytransition SET reason = 'forged'")
+
+
+def test_the_transition_record_cannot_be_deleted(underwriter, insured_a):
+    policy = PolicyFactory(insured=insured_a, status=PolicyStatus.DRAFT)
+    policy_transition(actor=underwriter, policy_id=policy.pk, action_name=PolicyAction.QUOTE)
+    with pytest.raises(ProgrammingError), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM policies_policytransition")
+
+
+def test_a_new_policy_records_its_first_status(underwriter, insured_a):
+    policy = _new_policy(underwriter, insured_a)
+    row = PolicyTransition.objects.get(policy=policy)
+    assert (row.action, row.from_status, row.to_status) == ("create", "", PolicyStatus.DRAFT)

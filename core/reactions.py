@@ -1,0 +1,28 @@
+"""How an upstream app reaches the apps below it without importing them (STYLE).
+
+An app registers plain functions in its `AppConfig.ready()` for the events it cares
+about ("policies.policy.expire", "buyers.buyer.defaulted", ...); the upstream code
+emits the event inside its transaction, so every reaction commits or rolls back with
+the change that caused it. No Django signals: the registrations are explicit and the
+order is the order of `INSTALLED_APPS`.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+_reactions: dict[str, list[Callable]] = defaultdict(list)
+
+
+def react(event: str, function: Callable) -> None:
+    """Call `function(**payload)` whenever `event` is emitted (registering twice is a no-op)."""
+    if function not in _reactions[event]:
+        _reactions[event].append(function)
+
+
+def emit(event: str, **payload) -> None:
+    for function in list(_reactions.get(event, ())):
+        function(**payload)
+
+
+def registered(event: str) -> list[Callable]:
+    return list(_reactions.get(event, ()))

@@ -1,0 +1,285 @@
+"""One way to change state (STYLE: Oscar's `set_status`, generalised).
+
+Every stateful model declares a `StateMachine` in its app's `choices.py`: rows of
+(from-status, action, to-status). `transition()` is the only code that writes a status:
+
+1. it locks the row (or, in a sweep, claims it by compare-and-set on the old status),
+2. refuses a move the table does not have, with a named error on the `action` field,
+3. writes the new status under a database flag that the status guard trigger checks
+   (`status_guard()` below: an UPDATE of the status without the flag is refused, so no
+   code path, the admin or raw SQL included, can move a status another way),
+4. writes an append-only status-change row (who, or which job; when; from; to; why;
+   the decision or document that caused it),
+5. runs the consequences other apps registered for that move (`core.reactions`), in
+   the same transaction; their side effects go through the outbox, sent on commit.
+
+`create()` is the same for a row's first status: it inserts the row and its first
+status-change row ("" -> initial status), so every status a row ever had is recorded.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pgtrigger
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from core import reactions
+
+GUARD_SETTING = "tci.transition"
+ERROR_NOT_ALLOWED = gettext_lazy("'%(action)s' is not possible while the status is %(status)s.")
+ERROR_UNKNOWN_ACTION = gettext_lazy("Unknown action.")
+REASON_MAX_LENGTH = 2000
+
+
+class TransitionNotAllowed(ValidationError):
+    """The transition table has no such move from the row's current status."""
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """A transition table: `rows` are (from-status, action, to-status); "" is 'new row'.
+
+    `model` and `history` are "app_label.Model" strings, so that `choices.py` stays
+    free of model imports; `history_fk` names the history model's foreign key to it.
+    """
+
+    name: str
+    model: str
+    history: str
+    history_fk: str
+    rows: tuple[tuple[str, str, str], ...]
+    status_labels: dict = field(default_factory=dict, compare=False, hash=False)
+    action_labels: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self):
+        seen = set()
+        for source, action, _target in self.rows:
+            if (source, action) in seen:
+                raise ValueError(f"{self.name}: two rows for ({source!r}, {action!r})")
+            seen.add((source, action))
+
+    def target(self, status: str, action: str) -> str | None:
+        for source, row_action, target in self.rows:
+            if source == status and row_action == action:
+                return target
+        return None
+
+    def allowed_actions(self, status: str) -> list[str]:
+        """Actions the table allows from `status`, in table order (for buttons)."""
+        return [action for source, action, _ in self.rows if source == status]
+
+    def sources(self, action: str) -> frozenset[str]:
+        return frozenset(source for source, row_action, _ in self.rows if row_action == action)
+
+    def actions(self) -> frozenset[str]:
+        return frozenset(action for _, action, _ in self.rows)
+
+    def model_class(self) -> type[models.Model]:
+        return apps.get_model(self.model)
+
+    def history_class(self) -> type[models.Model]:
+        return apps.get_model(self.history)
+
+    def refusal(self, status: str, action: str) -> TransitionNotAllowed:
+        if action not in self.actions():
+            return TransitionNotAllowed({"action": ERROR_UNKNOWN_ACTION})
+        return TransitionNotAllowed(
+            {
+                "action": ERROR_NOT_ALLOWED
+                % {
+                    "action": self.action_labels.get(action, action),
+                    "status": self.status_labels.get(status, status),
+                }
+            },
+            code="transition_not_allowed",
+        )
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a consequence receives: the moved object and the recorded move."""
+
+    machine: StateMachine
+    instance: models.Model
+    action: str
+    from_status: str
+    to_status: str
+    actor: object | None
+    job: str
+    reason: str
+    record: models.Model
+    today: date
+
+
+def _set_guard(on: bool) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [GUARD_SETTING, "on" if on else ""])
+
+
+def _cause_fields(cause) -> dict:
+    if cause is None:
+        return {}
+    from django.contrib.contenttypes.models import ContentType
+
+    return {
+        "cause_type": ContentType.objects.get_for_model(cause, for_concrete_model=False),
+        "cause_id": cause.pk,
+    }
+
+
+def _record(machine, instance, *, action, from_status, to_status, actor, job, reason, cause,
+            history_fields) -> models.Model:  # fmt: skip
+    """The status-change row. `history_fields` may be a function of the moved instance
+    (called now, after the write), for figures or a cause that exist only after it."""
+    if callable(history_fields):
+        history_fields = history_fields(instance)
+    history_fields = dict(history_fields or {})
+    cause = history_fields.pop("cause", cause)
+    return machine.history_class().objects.create(
+        **{machine.history_fk: instance},
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        job=job,
+        reason=(reason or "").strip()[:REASON_MAX_LENGTH],
+        **_cause_fields(cause),
+        **(history_fields or {}),
+    )
+
+
+def _consequences(machine, instance, record, *, action, from_status, to_status, actor, job,
+                  reason, today) -> None:  # fmt: skip
+    reactions.emit(
+        f"{machine.name}.{action}",
+        change=Change(
+            machine=machine,
+            instance=instance,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            job=job,
+            reason=reason,
+            record=record,
+            today=today,
+        ),
+    )
+
+
+def transition(
+    machine: StateMachine,
+    instance: models.Model,
+    action: str,
+    *,
+    actor=None,
+    job: str = "",
+    reason: str = "",
+    cause=None,
+    changes: dict | None = None,
+    history_fields: dict | Callable | None = None,
+    claim: bool = False,
+    today: date | None = None,
+):
+    """Move `instance` by `action`; write `changes` (other fields) with the status.
+
+    With `claim=True` (sweeps) the row is not locked first: one conditional UPDATE on
+    the status the caller saw claims it, and None is returned when someone else moved
+    it meanwhile (the sweep skips it). Otherwise the row is locked and re-read, and a
+    move the table lacks raises `TransitionNotAllowed`.
+    """
+    model = machine.model_class()
+    changes = dict(changes or {})
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        if claim:
+            from_status = instance.status
+        else:
+            from_status = (
+                model.objects.select_for_update(of=("self",))
+                .values_list("status", flat=True)
+                .get(pk=instance.pk)
+            )
+        to_status = machine.target(from_status, action)
+        if to_status is None:
+            if claim:
+                return None
+            raise machine.refusal(from_status, action)
+        values = {"status": to_status, **changes}
+        if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+            values["updated_at"] = timezone.now()
+        _set_guard(True)
+        try:
+            updated = model.objects.filter(pk=instance.pk, status=from_status).update(**values)
+        finally:
+            _set_guard(False)
+        if not updated:
+            return None  # claimed by someone else between our read and write
+        for name, value in values.items():
+            setattr(instance, name, value)
+        record = _record(
+            machine, instance, action=action, from_status=from_status, to_status=to_status,
+            actor=actor, job=job, reason=reason, cause=cause, history_fields=history_fields,
+        )  # fmt: skip
+        _consequences(
+            machine, instance, record, action=action, from_status=from_status,
+            to_status=to_status, actor=actor, job=job, reason=reason, today=today,
+        )  # fmt: skip
+    return instance
+
+
+def create(
+    machine: StateMachine,
+    instance: models.Model,
+    action: str,
+    *,
+    actor=None,
+    job: str = "",
+    reason: str = "",
+    cause=None,
+    history_fields: dict | Callable | None = None,
+    today: date | None = None,
+):
+    """Insert `instance` in the status the table gives `action` from "" (a new row)."""
+    to_status = machine.target("", action)
+    if to_status is None:
+        raise machine.refusal("", action)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        instance.status = to_status
+        instance.save(force_insert=True)
+        record = _record(
+            machine, instance, action=action, from_status="", to_status=to_status,
+            actor=actor, job=job, reason=reason, cause=cause, history_fields=history_fields,
+        )  # fmt: skip
+        _consequences(
+            machine, instance, record, action=action, from_status="", to_status=to_status,
+            actor=actor, job=job, reason=reason, today=today,
+        )  # fmt: skip
+    return instance
+
+
+def status_guard(name: str = "status_via_transition") -> pgtrigger.Trigger:
+    """A trigger refusing any UPDATE of `status` not made by `transition()`."""
+    return pgtrigger.Trigger(
+        name=name,
+        operation=pgtrigger.Update,
+        when=pgtrigger.Before,
+        condition=pgtrigger.Q(old__status__df=pgtrigger.F("new__status")),
+        func=(
+            f"IF coalesce(current_setting('{GUARD_SETTING}', true), '') <> 'on' THEN "
+            "RAISE EXCEPTION 'status of % changed outside the transition mechanism', "
+            "TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation'; "
+            "END IF; RETURN NEW;"
+        ),
+    )
+
+
+def append_only(name: str = "status_change_append_only") -> pgtrigger.Protect:
+    """Status-change rows are records: no UPDATE, no DELETE, also from raw SQL."""
+    return pgtrigger.Protect(name=name, operation=pgtrigger.Update | pgtrigger.Delete)
