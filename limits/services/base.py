@@ -254,6 +254,7 @@ def limit_move(
     reason: str = "",
     changes: dict | None = None,
     decision: dict | None = None,
+    caused_by: LimitDecision | None = None,
     claim: bool = False,
     today: date | None = None,
 ) -> tuple[CreditLimit | None, LimitDecision | None]:
@@ -261,10 +262,11 @@ def limit_move(
 
     `effective_on` is the first shipment day the change applies to. With `decision`
     (the fields of a `LimitDecision`) the decision is recorded with the change and
-    linked from the history row, so the history is the chain of decisions (SPEC 5).
+    linked from the history row, so the history is the chain of decisions (SPEC 5);
+    `caused_by` links an earlier decision instead (a cut given with notice ahead).
     A new limit (no pk yet) is inserted; `claim=True` is the sweeps' compare-and-set.
     """
-    recorded: list[LimitDecision] = []
+    recorded: list[LimitDecision] = [caused_by] if caused_by else []
 
     def history(instance: CreditLimit) -> dict:
         fields = {
@@ -275,6 +277,7 @@ def limit_move(
         }
         if decision is not None:
             recorded.append(_record(credit_limit=instance, **decision))
+        if recorded:
             fields.update(decision=recorded[0], cause=recorded[0])
         return fields
 
@@ -349,23 +352,24 @@ def _grant(
 
 def _change_amount(
     limit: CreditLimit, amount: Decimal, *, effective_on: date, actor=None, job: str = "",
-    decision: dict | None = None, today: date | None = None,
+    decision: dict | None = None, caused_by: LimitDecision | None = None,
+    today: date | None = None,
 ) -> tuple[CreditLimit, LimitDecision | None]:  # fmt: skip
     return limit_move(
         limit, LimitAction.REDUCE, effective_on=effective_on, actor=actor, job=job,
         changes={"amount": amount, "scheduled_amount": None, "scheduled_effective_on": None},
-        decision=decision, today=today,
+        decision=decision, caused_by=caused_by, today=today,
     )  # fmt: skip
 
 
 def _end_limit(
     limit: CreditLimit, action: str, *, ended_on: date, actor=None, job: str = "",
-    reason: str = "", decision: dict | None = None, claim: bool = False,
-    today: date | None = None,
+    reason: str = "", decision: dict | None = None, caused_by: LimitDecision | None = None,
+    claim: bool = False, today: date | None = None,
 ) -> tuple[CreditLimit | None, LimitDecision | None]:  # fmt: skip
     """End a limit (cancelled, expired, ended with its policy) for shipments from `ended_on`."""
     return limit_move(
         limit, action, effective_on=ended_on, actor=actor, job=job, reason=reason,
         changes={"ended_on": ended_on, "scheduled_amount": None, "scheduled_effective_on": None},
-        decision=decision, claim=claim, today=today,
+        decision=decision, caused_by=caused_by, claim=claim, today=today,
     )  # fmt: skip

@@ -208,12 +208,20 @@ def limits_apply_scheduled(*, today: date, batch_size: int = BATCH_SIZE) -> int:
             )
             if row is None:
                 return False  # applied meanwhile, or being applied by another run
-            # The cut applies from its effective date, even if this sweep runs late.
+            # The cut applies from its effective date, even if this sweep runs late, and
+            # its history row links the decision that gave notice of it.
             on = row.scheduled_effective_on
+            notice = row.changes.filter(action=LimitAction.SCHEDULE).order_by("-id").first()
+            caused_by = notice.decision if notice else None
             if row.scheduled_amount:
-                _change_amount(row, row.scheduled_amount, effective_on=on, job=JOB_SCHEDULED)
+                _change_amount(
+                    row, row.scheduled_amount, effective_on=on, job=JOB_SCHEDULED,
+                    caused_by=caused_by,
+                )  # fmt: skip
             else:
-                _end_limit(row, LimitAction.CANCEL, ended_on=on, job=JOB_SCHEDULED)
+                _end_limit(
+                    row, LimitAction.CANCEL, ended_on=on, job=JOB_SCHEDULED, caused_by=caused_by
+                )
         return True
 
     return drain(due, apply, batch_size=batch_size)

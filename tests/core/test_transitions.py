@@ -1,0 +1,214 @@
+"""The one way to change state (core.transitions): the table, the guard, the record."""
+
+import ast
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.utils import ProgrammingError
+
+from core import reactions, transitions
+from limits.choices import APPLICATION_MACHINE, LIMIT_MACHINE, REVIEW_MACHINE
+from limits.models import CreditLimit, LimitApplication, LimitReview
+from policies.choices import POLICY_MACHINE, PolicyAction, PolicyStatus
+from policies.models import Policy, PolicyTransition
+from tests.factories import BuyerFactory, PolicyFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_DIRS = ["accounts", "buyers", "policies", "limits", "premiums", "claims", "notifications",
+            "core", "demo"]  # fmt: skip
+MACHINES = [POLICY_MACHINE, LIMIT_MACHINE, APPLICATION_MACHINE, REVIEW_MACHINE]
+
+
+@pytest.fixture
+def rows(personas, insured_a):
+    policy = PolicyFactory(insured=insured_a, status=PolicyStatus.IN_FORCE)
+    buyer = BuyerFactory()
+    limit = CreditLimit.objects.create(
+        policy=policy, buyer=buyer, amount=Decimal("100000"), payment_terms_days=60,
+        source="insurer", effective_from=policy.period_start,
+    )  # fmt: skip
+    application = LimitApplication.objects.create(
+        policy=policy, buyer=buyer, requested_amount=Decimal("100000"),
+        prepared_by=personas["insured_a"],
+    )  # fmt: skip
+    review = LimitReview.objects.create(
+        credit_limit=limit, reason="yearly", due_on=policy.period_end
+    )
+    return {Policy: policy, CreditLimit: limit, LimitApplication: application, LimitReview: review}
+
+
+@pytest.mark.parametrize(
+    "model, other_status",
+    [(Policy, "expired"), (CreditLimit, "cancelled"), (LimitApplication, "decided"),
+     (LimitReview, "done")],
+)  # fmt: skip
+def test_a_status_written_outside_the_mechanism_is_refused_by_the_database(
+    rows, model, other_status
+):
+    row = rows[model]
+    with (
+        pytest.raises(IntegrityError, match="outside the transition mechanism"),
+        transaction.atomic(),
+    ):
+        model.objects.filter(pk=row.pk).update(status=other_status)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {model._meta.db_table} SET status = %s WHERE id = %s",  # noqa: S608
+            [other_status, row.pk],
+        )
+    row.refresh_from_db()
+    assert row.status != other_status
+
+
+def test_other_fields_may_still_be_written(rows):
+    Policy.objects.filter(pk=rows[Policy].pk).update(auto_renew=False)
+    assert Policy.objects.get(pk=rows[Policy].pk).auto_renew is False
+
+
+def test_the_mechanism_moves_records_and_refuses_by_name(personas, rows):
+    policy = rows[Policy]
+    transitions.transition(POLICY_MACHINE, policy, PolicyAction.SUSPEND, actor=personas["admin"],
+                           reason="保费逾期")  # fmt: skip
+    assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.SUSPENDED
+    change = PolicyTransition.objects.get(policy=policy)
+    assert (change.from_status, change.to_status, change.actor, change.reason) == (
+        PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED, personas["admin"], "保费逾期",
+    )  # fmt: skip
+    with pytest.raises(transitions.TransitionNotAllowed) as info:
+        transitions.transition(POLICY_MACHINE, policy, PolicyAction.QUOTE)
+    assert "action" in info.value.message_dict
+    assert PolicyTransition.objects.filter(policy=policy).count() == 1
+
+
+def test_a_sweep_claim_on_a_moved_row_does_nothing(rows):
+    policy = rows[Policy]
+    stale = Policy.objects.get(pk=policy.pk)
+    transitions.transition(POLICY_MACHINE, policy, PolicyAction.SUSPEND)
+    assert transitions.transition(POLICY_MACHINE, stale, PolicyAction.EXPIRE, claim=True,
+                                  job="expire-policies") is None  # fmt: skip
+    assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.SUSPENDED
+    # Claimed from its real status, the same sweep moves it, naming itself.
+    transitions.transition(POLICY_MACHINE, Policy.objects.get(pk=policy.pk), PolicyAction.EXPIRE,
+                           claim=True, job="expire-policies")  # fmt: skip
+    assert PolicyTransition.objects.filter(policy=policy).last().job == "expire-policies"
+
+
+def test_reactions_run_in_the_same_transaction(rows):
+    seen = []
+
+    def react(*, change):
+        seen.append((change.from_status, change.to_status))
+        raise RuntimeError("a consequence failed")
+
+    reactions.react("policies.policy.suspend", react)
+    try:
+        with pytest.raises(RuntimeError):
+            transitions.transition(POLICY_MACHINE, rows[Policy], PolicyAction.SUSPEND)
+    finally:
+        reactions._reactions["policies.policy.suspend"].remove(react)
+    assert seen == [(PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED)]
+    # The failed consequence took the move and its record with it.
+    assert Policy.objects.get(pk=rows[Policy].pk).status == PolicyStatus.IN_FORCE
+    assert not PolicyTransition.objects.filter(policy=rows[Policy]).exists()
+
+
+@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
+def test_status_change_rows_are_append_only(rows, machine):
+    today = rows[Policy].period_start
+    transitions.transition(POLICY_MACHINE, rows[Policy], PolicyAction.SUSPEND)
+    transitions.transition(LIMIT_MACHINE, rows[CreditLimit], "suspend",
+                           history_fields={"effective_on": today})  # fmt: skip
+    transitions.transition(APPLICATION_MACHINE, rows[LimitApplication], "withdraw")
+    transitions.transition(REVIEW_MACHINE, rows[LimitReview], "close")
+    table = machine.history_class()._meta.db_table
+    assert machine.history_class().objects.exists()
+    for statement in (f"UPDATE {table} SET reason = 'x'", f"DELETE FROM {table}"):  # noqa: S608
+        with pytest.raises(ProgrammingError), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(statement)
+
+
+@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
+def test_every_table_row_names_real_statuses_and_actions(machine):
+    model = machine.model_class()
+    statuses = {value for value, _ in model._meta.get_field("status").choices}
+    actions = {value for value, _ in machine.history_class()._meta.get_field("action").choices}
+    for source, action, target in machine.rows:
+        assert source in statuses | {""}
+        assert target in statuses
+        assert action in actions
+
+
+class _StatusWrites(ast.NodeVisitor):
+    """Finds `x.status = …`, `….update(status=…)`, `….create(status=…)`, `Model(status=…)`
+    and `bulk_update(…, ["status"])` in application code."""
+
+    def __init__(self):
+        self.found = []
+
+    def visit_Assign(self, node):
+        for target in node.targets:
+            if isinstance(target, ast.Attribute) and target.attr == "status":
+                self.found.append(node.lineno)
+        self.generic_visit(node)
+
+    def visit_Call(self, node):
+        if any(k.arg == "status" for k in node.keywords):
+            name = (
+                node.func.attr
+                if isinstance(node.func, ast.Attribute)
+                else getattr(node.func, "id", "")
+            )
+            # Filters and lookups read a status; these write one.
+            if name in {"update", "create", "get_or_create", "update_or_create"} or (
+                name[:1].isupper() and name not in {"Q", "F", "Case", "When", "Value", "Response"}
+            ):
+                self.found.append(node.lineno)
+        bulk = isinstance(node.func, ast.Attribute) and node.func.attr == "bulk_update"
+        if bulk and "status" in ast.unparse(node):
+            self.found.append(node.lineno)
+        self.generic_visit(node)
+
+
+# Writes that are not moves of a state machine, each with its reason.
+ALLOWED_STATUS_WRITES = {
+    "core/transitions.py": "the mechanism itself",
+    "notifications/services.py": (
+        "the outbox is the delivery queue the mechanism sends through: each message is "
+        "claimed by its own compare-and-set with a lease and counts its attempts"
+    ),
+}
+# A pending-orders request's outcome (accepted or refused) is fixed when it is recorded
+# and never moves afterwards: set on the new row, not a transition.
+ALLOWED_LINES = {("limits/services/changes.py", "cover.status = PendingOrdersStatus.")}
+
+
+def test_no_application_code_writes_a_status_outside_the_mechanism():
+    offenders = []
+    for app in APP_DIRS:
+        for path in (ROOT / app).rglob("*.py"):
+            relative = path.relative_to(ROOT).as_posix()
+            if "/migrations/" in relative or relative in ALLOWED_STATUS_WRITES:
+                continue
+            source = path.read_text()
+            visitor = _StatusWrites()
+            visitor.visit(ast.parse(source))
+            lines = source.splitlines()
+            for lineno in visitor.found:
+                line = lines[lineno - 1].strip()
+                if not any(relative == f and line.startswith(p) for f, p in ALLOWED_LINES):
+                    offenders.append(f"{relative}:{lineno}: {line}")
+    assert offenders == []
+
+
+def test_the_status_write_finder_finds_writes():
+    visitor = _StatusWrites()
+    visitor.visit(ast.parse(
+        "limit.status = 'x'\nQ.objects.filter(a=1).update(status='x')\n"
+        "CreditLimit(status='x')\nQ.objects.bulk_update(rows, ['status'])\n"
+        "CreditLimit.objects.filter(status='x')\n"
+    ))  # fmt: skip
+    assert visitor.found == [1, 2, 3, 4]
