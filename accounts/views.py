@@ -11,8 +11,9 @@ from django.views.generic import FormView, ListView, TemplateView
 from accounts import services
 from accounts.choices import Role
 from accounts.forms import CompanyUserForm
-from buyers.selectors import buyers_visible_to, exposure_by_grade
+from buyers.selectors import buyers_visible_to
 from core.mixins import InsuredRoleRequiredMixin, apply_validation_error, message_errors
+from limits.selectors import exposure_by_grade
 from policies.choices import PolicyStatus
 from policies.selectors import policies_visible_to
 

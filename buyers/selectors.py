@@ -2,11 +2,10 @@
 
 import re
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
-from buyers.models import Buyer, BuyerCapacity
-from limits.choices import EXPOSURE_STATUSES
-from limits.models import CreditLimit
+from buyers.models import Buyer
+from core import scope
 
 USCC_PATTERN = re.compile(r"^[0-9A-Z]{2,18}$")
 # Legal-form suffixes shared by nearly every name: left in a query, they make every
@@ -19,18 +18,9 @@ MIN_SUBSTRING_LENGTH = 2
 
 
 def buyers_visible_to(user) -> QuerySet[Buyer]:
-    """Staff see the whole register; an insured, the buyers on its policies' limits.
-
-    Bank users see only assigned buyers (SPEC 8), which come with assignment agreements.
-    """
-    qs = Buyer.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_insurer_staff:
-        return qs
-    if user.is_insured_user:
-        return qs.filter(credit_limits__policy__insured_id=user.organisation_id).distinct()
-    return qs.none()
+    """Staff see the whole register; an insured, the buyers it holds limits on or has
+    applied for; a bank, the buyers its assignment agreements cover (core.scope)."""
+    return scope.visible(user, Buyer)
 
 
 def buyer_search(qs: QuerySet[Buyer], query: str) -> QuerySet[Buyer]:
@@ -66,32 +56,3 @@ def buyer_search(qs: QuerySet[Buyer], query: str) -> QuerySet[Buyer]:
     # the page size, where ranking by trigram distance sorts every match first (2.4 s
     # for a common fragment over 1,000,000 buyers, against 12 ms; benchmarks/).
     return qs.filter(matches).order_by("name", "id")
-
-
-def buyer_exposure_summary(*, buyer: Buyer, user) -> dict:
-    """Aggregate exposure (sum of current limits over all policies), capacity and headroom.
-
-    Staff see the insurer's whole exposure; an insured sees only its own limits.
-    """
-    limits = CreditLimit.objects.filter(buyer=buyer, status__in=EXPOSURE_STATUSES)
-    if not user.is_insurer_staff:
-        limits = limits.filter(policy__insured_id=user.organisation_id)
-    exposure = limits.aggregate(total=Sum("amount"))["total"] or 0
-    summary = {"exposure": exposure, "limits": limits.select_related("policy")}
-    if user.is_insurer_staff:
-        capacity = BuyerCapacity.objects.filter(risk_grade=buyer.risk_grade).first()
-        summary["capacity"] = capacity.max_exposure if capacity else None
-        summary["headroom"] = (capacity.max_exposure - exposure) if capacity else None
-    return summary
-
-
-def exposure_by_grade() -> list[dict]:
-    """The insurer's current limits summed by buyer risk grade (staff home chart)."""
-    totals = dict(
-        CreditLimit.objects.filter(status__in=EXPOSURE_STATUSES)
-        .order_by()  # the model's default ordering would split the groups
-        .values_list("buyer__risk_grade")
-        .annotate(total=Sum("amount"))
-        .values_list("buyer__risk_grade", "total")
-    )
-    return [{"grade": grade, "exposure": str(totals.get(grade, 0))} for grade in range(1, 11)]

@@ -10,8 +10,9 @@ from django.views.generic import DetailView, FormView
 from buyers import services
 from buyers.filtersets import BuyerFilterSet
 from buyers.forms import BuyerForm, NegativeEventForm
-from buyers.selectors import buyer_exposure_summary, buyers_visible_to
+from buyers.selectors import buyers_visible_to
 from buyers.tables import BUYER_COLUMNS
+from core import reactions
 from core.audit import history_for
 from core.mixins import StaffRequiredMixin, UnderwriterRequiredMixin, apply_validation_error
 from core.views import FilteredListView
@@ -49,7 +50,8 @@ class BuyerDetailView(LoginRequiredMixin, DetailView):
         buyer = self.object
         user = self.request.user
         context["events"] = buyer.negative_events.all()
-        context["exposure"] = buyer_exposure_summary(buyer=buyer, user=user)
+        # Apps below add what they know of the buyer (limits: its exposure).
+        reactions.emit("buyers.buyer_page", context=context, buyer=buyer, user=user)
         if user.is_insurer_staff:
             context["history"] = history_for(buyer)
             context["related_parties"] = buyer.related_parties.select_related("insured")

@@ -8,10 +8,9 @@ context that `core.services.action` and the middleware set.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from pghistory.models import MiddlewareEvents
-
-from accounts.models import User
 
 HISTORY_ROWS = 50
 # pghistory's event labels, as the page shows them.
@@ -34,7 +33,7 @@ def history_for(obj, *, limit: int = HISTORY_ROWS) -> list[AuditEntry]:
     user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
     users = {
         u.pk: u.get_full_name() or u.get_username()
-        for u in User.objects.filter(pk__in=user_ids - {None})
+        for u in get_user_model().objects.filter(pk__in=user_ids - {None})
     }
     entries = []
     for event in events:

@@ -229,6 +229,35 @@ class LimitApplicationForm(forms.ModelForm):
         return data
 
 
+class ApplicationEditForm(forms.ModelForm):
+    """A draft's request and trading experience, edited before an approver submits it."""
+
+    class Meta:
+        model = LimitApplication
+        fields = [
+            "requested_amount", "payment_terms_days", "requested_expires_on",
+            "expected_annual_sales", "goods", "first_shipment_on", "trading_since",
+            "sales_last_12_months", "largest_invoice", "overdue_amount", "worst_delay_days",
+            "related_party_link", "guarantor", "reason",
+        ]  # fmt: skip
+        field_classes = LimitApplicationForm.Meta.field_classes
+        widgets = LimitApplicationForm.Meta.widgets
+
+
+class ReturnDraftForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should the preparer change?"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+
+class ApproveForm(forms.Form):
+    amount = MoneyFormField(
+        label=_("Amend the amount"), required=False,
+        help_text=_("Leave empty to approve the proposal as it is."),
+    )  # fmt: skip
+
+
 # --- underwriter ---------------------------------------------------------------------------
 
 

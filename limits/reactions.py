@@ -7,6 +7,7 @@ and these functions run in the same transaction as the change that caused them.
 from datetime import timedelta
 
 from core import reactions
+from limits.selectors import buyer_exposure_summary, credit_limits_visible_to
 from limits.services import limits_carry_over, limits_end_with_policy, limits_suspend_for_buyer
 
 
@@ -37,7 +38,19 @@ def suspend_for_defaulted_buyer(*, buyer_id: int, actor, today) -> None:
     limits_suspend_for_buyer(actor=actor, buyer_id=buyer_id, today=today)
 
 
+def buyer_page(*, context, buyer, user) -> None:
+    context["exposure"] = buyer_exposure_summary(buyer=buyer, user=user)
+
+
+def policy_page(*, context, policy, user) -> None:
+    context["credit_limits"] = (
+        credit_limits_visible_to(user).filter(policy=policy).order_by("buyer__name")
+    )
+
+
 def register() -> None:
+    reactions.react("buyers.buyer_page", buyer_page)
+    reactions.react("policies.policy_page", policy_page)
     reactions.react("policies.policy.expire", end_with_policy)
     reactions.react("policies.policy.cancel", end_with_policy)
     reactions.react("policies.policy.issue", carry_over_into_renewal)

@@ -7,7 +7,8 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from buyers.models import BuyerCapacity, NegativeEvent
-from limits.choices import EXPOSURE_STATUSES, QUEUE_STATUSES, ApplicationStatus, LimitStatus
+from core import scope
+from limits.choices import EXPOSURE_STATUSES, QUEUE_STATUSES, LimitStatus
 from limits.models import (
     CreditLimit,
     CreditLimitChange,
@@ -19,57 +20,56 @@ from limits.models import (
 
 
 def credit_limits_visible_to(user) -> QuerySet[CreditLimit]:
-    qs = CreditLimit.objects.select_related("policy", "buyer", "policy__insured")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_insurer_staff:
-        return qs
-    if user.is_insured_user:
-        return qs.filter(policy__insured_id=user.organisation_id)
-    return qs.none()
+    return scope.visible(user, CreditLimit).select_related("policy", "buyer", "policy__insured")
 
 
 def applications_visible_to(user) -> QuerySet[LimitApplication]:
-    qs = LimitApplication.objects.select_related("policy", "buyer", "policy__insured")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_insurer_staff:
-        # A draft is still the insured's own business.
-        return qs.exclude(status=ApplicationStatus.DRAFT)
-    if user.is_insured_user:
-        return qs.filter(policy__insured_id=user.organisation_id)
-    return qs.none()
+    return scope.visible(user, LimitApplication).select_related(
+        "policy", "buyer", "policy__insured"
+    )
 
 
 def decisions_visible_to(user) -> QuerySet[LimitDecision]:
-    qs = LimitDecision.objects.select_related("policy", "buyer", "decided_by", "approved_by")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_insurer_staff:
-        return qs
-    if user.is_insured_user:
-        return qs.filter(policy__insured_id=user.organisation_id)
-    return qs.none()
+    return scope.visible(user, LimitDecision).select_related(
+        "policy", "buyer", "decided_by", "approved_by"
+    )
 
 
 def reviews_visible_to(user) -> QuerySet[LimitReview]:
-    qs = LimitReview.objects.select_related(
+    return scope.visible(user, LimitReview).select_related(
         "credit_limit__policy", "credit_limit__buyer", "negative_event"
     )
-    if user.is_authenticated and user.is_insurer_staff:
-        return qs
-    return qs.none()
 
 
 def pending_orders_visible_to(user) -> QuerySet[PendingOrdersCover]:
-    qs = PendingOrdersCover.objects.select_related("credit_limit__buyer", "decision")
-    if not user.is_authenticated:
-        return qs.none()
+    return scope.visible(user, PendingOrdersCover).select_related("credit_limit__buyer", "decision")
+
+
+def buyer_exposure_summary(*, buyer, user) -> dict:
+    """Aggregate exposure (sum of current limits over all policies), capacity and headroom.
+
+    Staff see the insurer's whole exposure; others only the limits they may see.
+    """
+    limits = scope.visible(user, CreditLimit).filter(buyer=buyer, status__in=EXPOSURE_STATUSES)
+    exposure = limits.aggregate(total=Sum("amount"))["total"] or 0
+    summary = {"exposure": exposure, "limits": limits.select_related("policy")}
     if user.is_insurer_staff:
-        return qs
-    if user.is_insured_user:
-        return qs.filter(credit_limit__policy__insured_id=user.organisation_id)
-    return qs.none()
+        capacity = BuyerCapacity.objects.filter(risk_grade=buyer.risk_grade).first()
+        summary["capacity"] = capacity.max_exposure if capacity else None
+        summary["headroom"] = (capacity.max_exposure - exposure) if capacity else None
+    return summary
+
+
+def exposure_by_grade() -> list[dict]:
+    """The insurer's current limits summed by buyer risk grade (staff home chart)."""
+    totals = dict(
+        CreditLimit.objects.filter(status__in=EXPOSURE_STATUSES)
+        .order_by()  # the model's default ordering would split the groups
+        .values_list("buyer__risk_grade")
+        .annotate(total=Sum("amount"))
+        .values_list("buyer__risk_grade", "total")
+    )
+    return [{"grade": grade, "exposure": str(totals.get(grade, 0))} for grade in range(1, 11)]
 
 
 def decision_queue(user) -> QuerySet[LimitApplication]:
@@ -114,7 +114,7 @@ def decision_queue(user) -> QuerySet[LimitApplication]:
     )
 
 
-def limit_history(limit: CreditLimit) -> QuerySet[CreditLimitChange]:
+def limit_history(limit: CreditLimit, user=None) -> QuerySet[CreditLimitChange]:
     """Every change of the limit's amount or status, in date order (SPEC 5); a renewed
     limit's history starts with the year it was carried over from."""
     chain = [limit.pk]
@@ -122,8 +122,11 @@ def limit_history(limit: CreditLimit) -> QuerySet[CreditLimitChange]:
     while source is not None:
         chain.append(source)
         source = CreditLimit.objects.values_list("carried_over_from_id", flat=True).get(pk=source)
+    changes = (
+        CreditLimitChange.objects.all() if user is None else scope.visible(user, CreditLimitChange)
+    )
     return (
-        CreditLimitChange.objects.filter(credit_limit_id__in=chain)
+        changes.filter(credit_limit_id__in=chain)
         .select_related("actor", "credit_limit__policy")
         .order_by("effective_on", "created_at", "id")
     )

@@ -40,6 +40,16 @@ urlpatterns = [
         name="application-approve",
     ),
     path(
+        "applications/<int:pk>/edit/",
+        views.ApplicationEditView.as_view(),
+        name="application-edit",
+    ),
+    path(
+        "applications/<int:pk>/return/",
+        views.ApplicationReturnView.as_view(),
+        name="application-return",
+    ),
+    path(
         "applications/<int:pk>/send-back/",
         views.ApplicationSendBackView.as_view(),
         name="application-send-back",

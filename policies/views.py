@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView
 
+from core import reactions
 from core.audit import history_for
 from core.mixins import UnderwriterRequiredMixin, apply_validation_error, message_errors
 from core.views import FilteredListView
@@ -15,7 +16,7 @@ from policies import services
 from policies.choices import ACTIONS_NEEDING_REASON, LIVE_STATUSES, EligibilityCode, PolicyAction
 from policies.filtersets import PolicyFilterSet
 from policies.forms import NonRenewalForm, OverrideForm, PolicyForm, TransitionForm
-from policies.selectors import policies_visible_to
+from policies.selectors import policies_visible_to, transitions_visible_to
 from policies.tables import POLICY_COLUMNS
 
 
@@ -50,10 +51,9 @@ class PolicyDetailView(LoginRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         policy = self.object
         user = self.request.user
-        context["transitions"] = policy.transitions.select_related("actor")
-        context["credit_limits"] = policy.credit_limits.select_related("buyer").order_by(
-            "buyer__name"
-        )
+        context["transitions"] = transitions_visible_to(user).filter(policy=policy)
+        # Apps below add what they hold under the policy (limits: its credit limits).
+        reactions.emit("policies.policy_page", context=context, policy=policy, user=user)
         if user.is_insurer_staff:
             overrides = {
                 o.code: o for o in policy.eligibility_overrides.select_related("overridden_by")

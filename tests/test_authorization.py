@@ -160,6 +160,7 @@ APPLICATION = {
     "payment_terms_days": "60",
 }
 REDUCTION = {"amount": "500000.00", "notice_on": "{today}", "reason_code": "12"}
+CANCELLATION = {"notice_on": "{today}", "reason_code": "12"}
 PENDING_ORDERS = {
     "requested_on": "{today}",
     "contract_reference": "HT-2026-001",
@@ -196,6 +197,7 @@ UI_GET = [
     ("/limits/applications/{app_submitted}/", only(STAFF + ["insured_a"], 200, 404, 302)),
     ("/limits/applications/{app_waiting}/", only(STAFF + ["insured_a"], 200, 404, 302)),
     ("/limits/applications/{app_draft}/", only(["insured_a"], 200, 404, 302)),
+    ("/limits/applications/{app_draft}/edit/", only(["insured_a"], 200, 404, 302)),
     ("/limits/queue/", only(UNDERWRITERS, 200, 404, 302)),
     ("/limits/reviews/", only(UNDERWRITERS, 200, 404, 302)),
     ("/limits/decisions/{decision_cut}/pending-orders/", only(["insured_a"], 200, 404, 302)),
@@ -230,6 +232,11 @@ UI_POST = [
     ("/limits/discretionary/", DISCRETIONARY, only(INSURED_APPROVERS, ALLOWED, 404, 302)),
     ("/limits/applications/new/", APPLICATION, only(INSURED_APPROVERS, ALLOWED, 404, 302)),
     ("/limits/applications/{app_draft}/submit/", {}, only(["insured_a"], ALLOWED, 404, 302)),
+    (
+        "/limits/applications/{app_draft}/return/",
+        {"comment": "请补充财务报表"},
+        only(["insured_a"], ALLOWED, 404, 302),
+    ),
     (
         "/limits/applications/{app_submitted}/withdraw/",
         {},
@@ -294,6 +301,15 @@ API = [
     ("get", "/api/v1/credit-limits/", None, expect(200, anonymous=401)),
     ("get", "/api/v1/credit-limits/{limit_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
     ("post", "/api/v1/credit-limits/{limit_a}/reduce/", REDUCTION, staff_act(200)),
+    ("post", "/api/v1/credit-limits/{limit_a}/cancel/", CANCELLATION, staff_act(200)),
+    # The limit is active: there is no suspension to lift (400), but only underwriters get there.
+    ("post", "/api/v1/credit-limits/{limit_a}/reinstate/", {"reason": "已还款"}, staff_act(400)),
+    (
+        "get",
+        "/api/v1/credit-limits/{limit_a}/history/",
+        None,
+        only(STAFF + ["insured_a"], 200, 404, 401),
+    ),
     (
         "post",
         "/api/v1/credit-limits/discretionary/",
@@ -326,6 +342,18 @@ API = [
         "/api/v1/limit-applications/{app_submitted}/withdraw/",
         None,
         insured_a_acts(200),
+    ),
+    (
+        "post",
+        "/api/v1/limit-applications/{app_draft}/edit/",
+        {"goods": "机床"},
+        only(["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/limit-applications/{app_draft}/return/",
+        {"comment": "请补充财务报表"},
+        only(["insured_a"], 200, 404, 401),
     ),
     (
         "post",

@@ -357,6 +357,28 @@ class ApplicationSendBackSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class ApplicationEditSerializer(LimitApplicationCreateSerializer):
+    """Changes to a draft (its preparer, before an approver submits it): any of the
+    request's fields; the policy, the buyer and the request type stay."""
+
+    class Meta(LimitApplicationCreateSerializer.Meta):
+        fields = APPLICATION_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class ApplicationReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000)
+
+
+class ApplicationApproveSerializer(serializers.Serializer):
+    amount = MoneyField(
+        required=False, allow_null=True, default=None,
+        help_text=_("Amend the proposed amount (the decision is then the second approver's)."),
+    )  # fmt: skip
+
+
 # --- reviews and the queue -----------------------------------------------------------------
 
 

@@ -17,7 +17,10 @@ from rest_framework.response import Response
 
 from limits import rules, services
 from limits.api.serializers import (
+    ApplicationApproveSerializer,
     ApplicationDecideSerializer,
+    ApplicationEditSerializer,
+    ApplicationReturnSerializer,
     ApplicationSendBackSerializer,
     CreditLimitChangeSerializer,
     CreditLimitSerializer,
@@ -237,6 +240,8 @@ class LimitApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         "decide": is_underwriter,
         "approve": is_underwriter,
         "send_back": is_underwriter,
+        "edit": is_insured_preparer,
+        "return_to_preparer": is_insured_submitter,
     }
 
     def get_queryset(self):
@@ -311,14 +316,45 @@ class LimitApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return self._answer(application)
 
     @extend_schema(
-        request=None,
+        request=ApplicationApproveSerializer,
         responses=_answers({200: LimitApplicationSerializer}, 400, 403, 404),
-        summary="Approve a proposed decision (a second underwriter, never the proposer)",
+        summary="Approve a proposed decision, or amend its amount (a second underwriter, "
+        "never the proposer)",
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         application = services.application_approve(
-            actor=request.user, application_id=self.get_object().pk
+            actor=request.user,
+            application_id=self.get_object().pk,
+            **self._body(ApplicationApproveSerializer),
+        )
+        return self._answer(application)
+
+    @extend_schema(
+        request=ApplicationEditSerializer,
+        responses=_answers({200: LimitApplicationSerializer}, 400, 403, 404),
+        summary="Edit a draft (insured clerks, approvers and administrators)",
+    )
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        application = services.application_update(
+            actor=request.user,
+            application_id=self.get_object().pk,
+            **self._body(ApplicationEditSerializer),
+        )
+        return self._answer(application)
+
+    @extend_schema(
+        request=ApplicationReturnSerializer,
+        responses=_answers({200: LimitApplicationSerializer}, 400, 403, 404),
+        summary="Return a draft to its preparer with a comment (insured approvers)",
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_preparer(self, request, pk=None):
+        application = services.application_return(
+            actor=request.user,
+            application_id=self.get_object().pk,
+            **self._body(ApplicationReturnSerializer),
         )
         return self._answer(application)
 

@@ -42,15 +42,18 @@ from limits.rules import (
 )
 from limits.services.base import (
     ERROR_ABOVE_DISCRETIONARY,
+    ERROR_AMENDED_AMOUNT,
     ERROR_AMOUNT_POSITIVE,
     ERROR_AMOUNT_REQUIRED,
     ERROR_AUTHORITY,
     ERROR_BUYER_NAME,
+    ERROR_COMMENT_REQUIRED,
     ERROR_INCREASE,
     ERROR_INSURER_LIMIT_EXISTS,
     ERROR_LIMIT_EXISTS,
     ERROR_NEGATIVE,
     ERROR_NO_CURRENT_LIMIT,
+    ERROR_NOT_EDITABLE,
     ERROR_OPEN_APPLICATION,
     ERROR_OWN_PROPOSAL,
     ERROR_PARTIAL_AMOUNT,
@@ -237,7 +240,69 @@ def application_create(
             application = application_submit(
                 actor=actor, application_id=application.pk, today=today
             )
+        elif actor.role not in SUBMITTER_ROLES:
+            _notify_draft_waits(application)
     return application
+
+
+# Fields of an application its preparer may change while it is a draft.
+EDITABLE_FIELDS = (
+    "requested_amount", "payment_terms_days", "requested_expires_on", "expected_annual_sales",
+    "goods", "first_shipment_on", "trading_since", "sales_last_12_months", "largest_invoice",
+    "overdue_amount", "worst_delay_days", "related_party_link", "guarantor", "reason",
+)  # fmt: skip
+
+
+def application_update(*, actor, application_id: int, **fields) -> LimitApplication:
+    """The insured edits its draft (a clerk's, before an approver submits it; SPEC 2)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: ERROR_NOT_EDITABLE for name in sorted(unknown)})
+    with action(actor):
+        application = _lock_application(application_id)
+        _require_insured(actor, application.policy, PREPARER_ROLES)
+        _require_status(application, ApplicationStatus.DRAFT)
+        for name, value in fields.items():
+            setattr(application, name, value)
+        _check_request(
+            application.policy, application.buyer, application.request_type,
+            application.requested_amount, application.requested_expires_on,
+        )  # fmt: skip
+        _check_terms(application.policy, application.payment_terms_days)
+        application.full_clean(exclude=["policy", "buyer", "prepared_by"])
+        _move(application, ApplicationAction.EDIT, actor=actor, changes=fields)
+    return application
+
+
+def application_return(*, actor, application_id: int, comment: str) -> LimitApplication:
+    """An approver sends a draft back to its preparer with a comment (SPEC 2)."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": ERROR_COMMENT_REQUIRED})
+    with action(actor):
+        application = _lock_application(application_id)
+        _require_insured(actor, application.policy, SUBMITTER_ROLES)
+        _require_status(application, ApplicationStatus.DRAFT)
+        _move(application, ApplicationAction.RETURN, actor=actor, reason=comment)
+        notify_users(
+            users=[application.prepared_by],
+            subject=_("Your draft for %(buyer)s was returned by %(user)s")
+            % {"buyer": application.buyer.name, "user": actor},
+            body=comment.strip(),
+            url=application.get_absolute_url(),
+        )
+    return application
+
+
+def _notify_draft_waits(application: LimitApplication) -> None:
+    approvers = User.objects.filter(
+        organisation_id=application.policy.insured_id, role__in=SUBMITTER_ROLES, is_active=True
+    ).exclude(pk=application.prepared_by_id)
+    notify_users(
+        users=approvers,
+        subject=_("A draft application for %(buyer)s waits for your approval")
+        % {"buyer": application.buyer.name},
+        url=application.get_absolute_url(),
+    )
 
 
 def _check_buyer_may_get_limit_on_request(buyer, policy, request_type) -> None:
@@ -431,9 +496,13 @@ def _notify_second_approvers(application: LimitApplication) -> None:
 
 
 def application_approve(
-    *, actor, application_id: int, today: date | None = None
+    *, actor, application_id: int, amount: Decimal | None = None, today: date | None = None
 ) -> LimitApplication:
-    """The second approver confirms a proposed decision (never the proposer)."""
+    """The second approver confirms a proposed decision (never the proposer).
+
+    With `amount` the second approver amends it (within the request and their own
+    authority): the decision is then theirs, recorded as decided by them, not approved.
+    """
     today = today or timezone.localdate()
     _require_underwriter(actor)
     with action(actor):
@@ -441,25 +510,37 @@ def application_approve(
         _require_status(application, ApplicationStatus.AWAITING_SECOND_APPROVAL)
         if application.proposed_by_id == actor.pk:
             raise ValidationError({"approver": ERROR_OWN_PROPOSAL})
-        if application.proposed_amount > actor.authority_amount:
+        amended = amount is not None and amount != application.proposed_amount
+        decided = application.proposed_amount
+        outcome = application.proposed_outcome
+        if amended:
+            requested = application.requested_amount
+            if amount <= 0 or amount > requested:
+                raise ValidationError({"amount": ERROR_AMENDED_AMOUNT % {"requested": requested}})
+            decided = amount
+            outcome = Outcome.APPROVE if amount == requested else Outcome.PARTIAL
+        if decided > actor.authority_amount:
             raise ValidationError(
                 {
-                    "approver": ERROR_AUTHORITY
-                    % {"amount": application.proposed_amount, "authority": actor.authority_amount}
+                    "amount" if amended else "approver": ERROR_AUTHORITY
+                    % {"amount": decided, "authority": actor.authority_amount}
                 }
             )
         _apply_decision(
             application,
-            outcome=application.proposed_outcome,
-            amount=application.proposed_amount,
+            outcome=outcome,
+            amount=decided,
             payment_terms_days=application.proposed_payment_terms_days,
             expires_on=application.proposed_expires_on,
             reason_code=application.proposed_reason_code,
             conditions=application.proposed_conditions,
-            decided_by=application.proposed_by,
-            approved_by=actor,
+            decided_by=actor if amended else application.proposed_by,
+            approved_by=None if amended else actor,
             automatic=False,
-            explanation="",
+            explanation=_("Amended on second approval from %(proposed)s.")
+            % {"proposed": f"{application.proposed_amount:,.2f}"}
+            if amended
+            else "",
             today=today,
         )
     return application

@@ -97,6 +97,11 @@ ERROR_EXPIRY_BEFORE_START = gettext_lazy("The expiry date is before the limit st
 ERROR_NOTICE_BEFORE_LIMIT = gettext_lazy("The notice date is before the limit started on %(date)s.")
 ERROR_AFTER_POLICY_END = gettext_lazy("The date is after the policy ends on %(date)s.")
 ERROR_REQUEST_BEFORE_NOTICE = gettext_lazy("The request cannot be dated before the notice.")
+ERROR_AMENDED_AMOUNT = gettext_lazy(
+    "The amended amount must be more than zero and at most the requested %(requested)s."
+)
+ERROR_COMMENT_REQUIRED = gettext_lazy("Say what the preparer should change.")
+ERROR_NOT_EDITABLE = gettext_lazy("This field cannot be changed on a draft.")
 ERROR_FUTURE_NOTICE = gettext_lazy("The notice date cannot be in the future.")
 ERROR_REASON_REQUIRED = gettext_lazy("Give a reason.")
 ERROR_CANNOT_REINSTATE = gettext_lazy("The buyer's grade or status does not allow it: %(why)s")

@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView
 
-from buyers.selectors import buyer_exposure_summary
 from core.audit import history_for
 from core.mixins import InsuredRoleRequiredMixin, UnderwriterRequiredMixin, message_errors
 from core.views import FilteredListView
@@ -18,18 +18,23 @@ from limits import services
 from limits.choices import (
     EXPOSURE_STATUSES,
     SERVICE_LEVEL_DAYS,
+    ApplicationAction,
     ApplicationStatus,
 )
 from limits.filtersets import LimitApplicationFilterSet
 from limits.forms import (
+    ApplicationEditForm,
+    ApproveForm,
     DecideForm,
     LimitApplicationForm,
     PeakCalculatorForm,
+    ReturnDraftForm,
     SendBackForm,
     TurnoverCalculatorForm,
 )
 from limits.selectors import (
     applications_visible_to,
+    buyer_exposure_summary,
     credit_limits_visible_to,
     decisions_visible_to,
 )
@@ -158,6 +163,13 @@ class LimitApplicationDetailView(LoginRequiredMixin, DetailView):
             and user_acts_for_insured(user, application.policy, SUBMITTER_ROLES),
             can_withdraw=status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
             and user_acts_for_insured(user, application.policy, PREPARER_ROLES),
+            can_edit=status == ApplicationStatus.DRAFT
+            and user_acts_for_insured(user, application.policy, PREPARER_ROLES),
+            returned=application.status_changes.filter(action=ApplicationAction.RETURN)
+            .select_related("actor")
+            .last()
+            if status == ApplicationStatus.DRAFT
+            else None,
         )
         if user.is_underwriter and status == ApplicationStatus.SUBMITTED:
             context["decide_form"] = kwargs.get("decide_form") or DecideForm(
@@ -232,8 +244,70 @@ class ApplicationWithdrawView(InsuredRoleRequiredMixin, ApplicationActionView):
 
 class ApplicationApproveView(UnderwriterRequiredMixin, ApplicationActionView):
     def perform(self, application):
-        services.application_approve(actor=self.request.user, application_id=application.pk)
+        form = ApproveForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors["amount"])
+        amount = form.cleaned_data["amount"]
+        services.application_approve(
+            actor=self.request.user, application_id=application.pk, amount=amount
+        )
+        if amount is not None:
+            return _("Amended and recorded as your decision.")
         return _("Decision approved and recorded.")
+
+
+class ApplicationReturnView(InsuredRoleRequiredMixin, ApplicationActionView):
+    """An approver sends a draft back to its preparer with a comment."""
+
+    allowed_roles = SUBMITTER_ROLES
+
+    def perform(self, application):
+        form = ReturnDraftForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Say what the preparer should change."))
+        services.application_return(
+            actor=self.request.user,
+            application_id=application.pk,
+            comment=form.cleaned_data["comment"],
+        )
+        return _("Returned to the preparer.")
+
+
+class ApplicationEditView(InsuredRoleRequiredMixin, FormView):
+    """The preparer edits a draft (errors come back on their fields)."""
+
+    allowed_roles = PREPARER_ROLES
+    template_name = "core/form.html"
+    form_class = ApplicationEditForm
+
+    @cached_property
+    def application(self):
+        # Read after the role check in dispatch: an anonymous caller is sent to log in.
+        return get_object_or_404(
+            applications_visible_to(self.request.user),
+            pk=self.kwargs["pk"],
+            status=ApplicationStatus.DRAFT,
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.application}
+
+    def get_context_data(self, **kwargs):
+        title = _("Edit the draft for %(buyer)s") % {"buyer": self.application.buyer.name}
+        return super().get_context_data(title=title, **kwargs)
+
+    def form_valid(self, form):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            with service_call():
+                services.application_update(
+                    actor=self.request.user, application_id=self.application.pk, **fields
+                )
+        except ValidationError as error:
+            apply_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Draft saved."))
+        return redirect(self.application)
 
 
 class ApplicationSendBackView(UnderwriterRequiredMixin, ApplicationActionView):

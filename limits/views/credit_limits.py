@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView
 
-from buyers.selectors import buyer_exposure_summary
 from core.audit import history_for
 from core.mixins import InsuredRoleRequiredMixin, UnderwriterRequiredMixin
 from core.views import FilteredListView
@@ -27,8 +26,10 @@ from limits.forms import (
 )
 from limits.selectors import (
     applications_visible_to,
+    buyer_exposure_summary,
     credit_limits_visible_to,
     decisions_visible_to,
+    limit_history,
     pending_orders_visible_to,
     reviews_visible_to,
 )
@@ -94,6 +95,7 @@ class CreditLimitDetailView(LoginRequiredMixin, DetailView):
             )
         context.update(
             decisions=decisions,
+            changes=limit_history(limit, user),
             pending_orders=pending_orders_visible_to(user)
             .filter(credit_limit=limit)
             .select_related("requested_by"),

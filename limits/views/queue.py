@@ -8,7 +8,6 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
-from buyers.selectors import buyer_exposure_summary
 from core.mixins import UnderwriterRequiredMixin
 from limits import services
 from limits.choices import (
@@ -20,6 +19,7 @@ from limits.forms import (
     ReviewCompleteForm,
 )
 from limits.selectors import (
+    buyer_exposure_summary,
     decision_queue,
     reviews_visible_to,
 )

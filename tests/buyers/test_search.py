@@ -73,8 +73,8 @@ def test_a_two_character_fragment_finds_the_buyer(register):
 def test_exposure_by_grade_sums_every_current_limit(insured_a, insured_b):
     from decimal import Decimal
 
-    from buyers.selectors import exposure_by_grade
     from limits.models import CreditLimit
+    from limits.selectors import exposure_by_grade
     from tests.factories import PolicyFactory
 
     grade3 = BuyerFactory(risk_grade=3)

@@ -235,3 +235,20 @@ def test_a_renewal_that_cannot_come_into_force_is_reported_once(personas, policy
     )
     assert told.count() == 1
     assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.EXPIRED
+
+
+def test_the_pages_show_the_limit_history_and_a_blocked_renewal(client, personas, policy, buyer):
+    limit = _decide(personas, policy, buyer, "1000000", date(2026, 2, 1))
+    services.limit_reduce(
+        actor=personas["underwriter"], limit_id=limit.pk, amount=Decimal("400000"),
+        notice_on=date(2026, 9, 15), effective_on=date(2026, 10, 1), reason_code="12",
+    )  # fmt: skip
+    client.force_login(personas["insured_a"])
+    page = client.get(limit.get_absolute_url()).content.decode()
+    assert 'data-testid="limit-history"' in page
+    assert page.count("1,000,000.00") >= 2
+    renewal = policy_renew(actor=personas["underwriter"], policy_id=policy.pk)
+    Policy.objects.filter(pk=renewal.pk).update(issue_blocked_reason="新增核保警示：行业不予承保")
+    client.force_login(personas["underwriter"])
+    page = client.get(renewal.get_absolute_url()).content.decode()
+    assert 'data-testid="issue-blocked"' in page and "行业不予承保" in page

@@ -1,0 +1,125 @@
+"""Who may see what (SPEC 2, 8): one module, for every model, read by every view, viewset,
+export, template and related read. Start every read here; an object outside the result
+is a 404 for that user.
+
+- Insurer staff see every row, except what the rule keeps from them (an insured's draft
+  application is still the insured's own business; reviews are staff-only anyway).
+- Insured users see the rows under their own organisation's policies.
+- Bank users see only what an active assignment agreement naming their bank covers: the
+  rule gives the path to the policy and to the buyer, and the banks app (SPEC 8) answers
+  which (policy, buyer) pairs are covered by registering `register_bank_coverage`. Until
+  it does, a bank sees nothing, by design.
+
+Rules name models by "app_label.Model" and relations by lookup paths, so this module
+imports no app: apps below and above use it alike.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`insured`: the lookup to the insured organisation's id (or a function of the user
+    returning a Q); `policy`/`buyer`: the lookups to the policy and the buyer, for the
+    bank branch (None where the model has no such side); `staff`: a Q the staff must
+    match; `staff_only`: portal users see none."""
+
+    insured: str | Callable | None = None
+    policy: str | None = None
+    buyer: str | None = None
+    staff: Q | None = None
+    staff_only: bool = False
+
+
+def _insured_buyers(user) -> Q:
+    """An insured sees the buyers it holds a limit on or has applied for, not the register."""
+    limits = apps.get_model("limits", "CreditLimit").objects.filter(
+        buyer=OuterRef("pk"), policy__insured_id=user.organisation_id
+    )
+    applications = apps.get_model("limits", "LimitApplication").objects.filter(
+        buyer=OuterRef("pk"), policy__insured_id=user.organisation_id
+    )
+    return Exists(limits) | Exists(applications)
+
+
+RULES: dict[str, Rule] = {
+    "policies.Policy": Rule(insured="insured_id", policy="pk"),
+    "policies.PolicyTransition": Rule(insured="policy__insured_id", policy="policy_id"),
+    "buyers.Buyer": Rule(insured=_insured_buyers, buyer="pk"),
+    "limits.CreditLimit": Rule(insured="policy__insured_id", policy="policy_id", buyer="buyer_id"),
+    "limits.CreditLimitChange": Rule(
+        insured="credit_limit__policy__insured_id",
+        policy="credit_limit__policy_id",
+        buyer="credit_limit__buyer_id",
+    ),
+    "limits.LimitApplication": Rule(
+        insured="policy__insured_id",
+        policy="policy_id",
+        buyer="buyer_id",
+        staff=~Q(status="draft"),
+    ),
+    "limits.LimitDecision": Rule(
+        insured="policy__insured_id", policy="policy_id", buyer="buyer_id"
+    ),
+    "limits.LimitReview": Rule(staff_only=True),
+    "limits.PendingOrdersCover": Rule(
+        insured="credit_limit__policy__insured_id",
+        policy="credit_limit__policy_id",
+        buyer="credit_limit__buyer_id",
+    ),
+}
+
+# The banks app registers how agreements cover (policy, buyer) pairs (SPEC 8):
+# coverage(user, policy_lookup, buyer_lookup) -> Q over the model being read.
+_bank_coverage: list[Callable] = []
+
+
+def register_bank_coverage(coverage: Callable) -> None:
+    if coverage not in _bank_coverage:
+        _bank_coverage.append(coverage)
+
+
+def _label(model: type[Model]) -> str:
+    return model._meta.label
+
+
+def rule_for(model: type[Model] | str) -> Rule:
+    label = model if isinstance(model, str) else _label(model)
+    try:
+        return RULES[label]
+    except KeyError:
+        raise LookupError(f"No visibility rule for {label}: add one to core.scope") from None
+
+
+def visible(user, model: type[Model] | str | QuerySet) -> QuerySet:
+    """The rows of `model` (a model, its label, or a queryset to narrow) `user` may see."""
+    if isinstance(model, QuerySet):
+        qs, model = model, model.model
+    else:
+        model = apps.get_model(model) if isinstance(model, str) else model
+        qs = model._default_manager.all()
+    rule = rule_for(model)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_insurer_staff:
+        return qs.filter(rule.staff) if rule.staff is not None else qs
+    if rule.staff_only:
+        return qs.none()
+    if user.is_insured_user and rule.insured is not None:
+        if callable(rule.insured):
+            return qs.filter(rule.insured(user))
+        return qs.filter(**{rule.insured: user.organisation_id})
+    if user.is_bank_user and (rule.policy or rule.buyer) and _bank_coverage:
+        covered = Q()
+        for coverage in _bank_coverage:
+            covered |= coverage(user, rule.policy, rule.buyer)
+        return qs.filter(covered)
+    return qs.none()
+
+
+def can_see(user, instance: Model) -> bool:
+    return visible(user, type(instance)).filter(pk=instance.pk).exists()
