@@ -1,5 +1,7 @@
-.PHONY: run test bench demo
-run:  ## install, migrate, demo data, web server, worker and beat
+.PHONY: run dev test bench demo
+run:  ## the whole system as production runs it: gunicorn (DEBUG off), static files, worker, beat
 	scripts/run.sh
+dev:  ## development: auto-reloading runserver with DEBUG on, worker and beat
+	scripts/dev.sh
 test:  ## lint, checks and the whole test suite (what CI runs)
 	scripts/test.sh

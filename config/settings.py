@@ -9,6 +9,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -119,7 +120,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -131,11 +132,18 @@ STORAGES = {
 }
 # Development and tests serve from the app directories; production from collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps are fetched only by browser developer tools: brotli-compressing the 6 MB of
+# them the API docs ship (each twice, original and hashed copy) was half of collectstatic.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Security: strict in production, relaxed only where DEBUG development needs it.
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# `make run` serves production settings over plain http on 127.0.0.1 (no TLS on one box):
+# there scripts/production_env.sh turns off the SSL redirect, secure cookies (a browser
+# would not send them back over http, so nobody could log in) and HSTS; a real deployment
+# behind TLS leaves all three at these defaults.
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
