@@ -1,21 +1,51 @@
-"""DRF plumbing shared by every app's API."""
+"""DRF plumbing shared by every app's API: the model serializer base and the exception
+handler (the JSON parser is in core.parsers) (SPEC 11: bad input answers 400 naming the field, never 5xx)."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from rest_framework import exceptions, serializers
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core import money
+from core.constraints import error_for_integrity_error
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """Every app's model serializers: a model `MoneyField` becomes the one API money field."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        money.MoneyField: money.MoneySerializerField,
+    }
+
+
+def _detail(error: DjangoValidationError) -> dict:
+    """A Django ValidationError as DRF's body: messages by field, `non_field_errors` for
+    what belongs to no field (Django's own key, `__all__`, means nothing to a client)."""
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: [str(m) for m in error.messages]}
+    detail = {}
+    for field, errors in error.error_dict.items():
+        key = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
+        detail.setdefault(key, []).extend(str(m) for e in errors for m in e.messages)
+    return detail
 
 
 def exception_handler(exc, context):
-    """Services raise Django's ValidationError; answer it as a 400 naming the fields."""
+    """Services raise Django's ValidationError; answer it as a 400 naming the fields.
+
+    A constraint that only the database caught (a race between two requests) is answered
+    with the same field and message as if validation had caught it (core.constraints).
+    """
+    if isinstance(exc, IntegrityError):
+        error = error_for_integrity_error(exc)
+        if error is None:
+            return None  # not one of ours: a bug, DRF re-raises it
+        exc = error
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            detail = {
-                field: [str(m) for e in errs for m in e.messages]
-                for field, errs in exc.error_dict.items()
-            }
-        else:
-            detail = {"non_field_errors": [str(m) for m in exc.messages]}
-        exc = serializers.ValidationError(detail)
+        exc = serializers.ValidationError(_detail(exc))
     elif isinstance(exc, PermissionError):
         # A service refused the actor's role on an object the actor can see.
         exc = exceptions.PermissionDenied(str(exc) or None)

@@ -1,23 +1,23 @@
 """Credit limits through HTTP (SPEC 5): what goes in, what comes out, nothing else.
 
-Money travels as JSON strings and is parsed as Decimal: a JSON number is parsed through a
-float before DRF sees it (ENVIRONMENT.md: 12345678901234567.89 arrives as ...68.00), so
-`MoneyField` refuses floats with a message instead of silently losing cents.
+Money travels as JSON strings (`core.money.MoneySerializerField`): a JSON number is
+refused on its field instead of losing cents through a float.
 """
 
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from buyers.models import Buyer
 from buyers.selectors import buyers_visible_to
+from core.api import ModelSerializer
 from core.choices import Industry
-from core.money import MAX_DIGITS
+from core.money import MoneySerializerField, MoneyTotalSerializerField
+from core.text import LONG_TEXT_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from core.uscc import normalize_uscc, validate_uscc
 from limits.choices import Outcome, ReasonCode, RequestType, ReviewOutcome
 from limits.models import (
@@ -30,33 +30,9 @@ from limits.models import (
 from policies.models import Policy
 from policies.selectors import policies_visible_to
 
-ERROR_FLOAT = _('Send money as a string, e.g. "1234.56", so that no cent is lost.')
 ERROR_BUYER_EITHER = _("Give the buyer by id or by USCC, not both.")
 ERROR_BUYER_UNKNOWN = _("No buyer with this USCC is in the register: apply for a limit instead.")
 MAX_MOVEMENTS = 5000
-
-
-class MoneyField(serializers.DecimalField):
-    """A CNY amount: 18 digits, 2 places, sent and answered as a string."""
-
-    default_error_messages = {"float": ERROR_FLOAT}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", MAX_DIGITS)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, float):
-            self.fail("float")
-        return super().to_internal_value(data)
-
-
-class AggregateMoneyField(serializers.DecimalField):
-    """A read-only sum over many limits: may pass 18 digits, still two places."""
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=None, decimal_places=2, read_only=True, **kwargs)
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -76,17 +52,10 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return self.selector(request.user)
 
 
-class _MoneyModelSerializer(serializers.ModelSerializer):
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.DecimalField: MoneyField,
-    }
-
-
 # --- credit limits -----------------------------------------------------------------------
 
 
-class CreditLimitSerializer(_MoneyModelSerializer):
+class CreditLimitSerializer(ModelSerializer):
     policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
     insured = serializers.IntegerField(source="policy.insured_id", read_only=True)
     insured_name = serializers.CharField(source="policy.insured.name", read_only=True)
@@ -109,11 +78,15 @@ class CreditLimitSerializer(_MoneyModelSerializer):
 class LimitReduceSerializer(serializers.Serializer):
     """SPEC 5 reduction or cancellation: a blank, null or zero amount cancels."""
 
-    amount = MoneyField(required=False, allow_null=True, min_value=Decimal(0), default=None)
+    amount = MoneySerializerField(
+        required=False, allow_null=True, min_value=Decimal(0), default=None
+    )
     notice_on = serializers.DateField()
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
-    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+    conditions = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH
+    )
 
 
 class DiscretionaryLimitSerializer(serializers.Serializer):
@@ -124,7 +97,7 @@ class DiscretionaryLimitSerializer(serializers.Serializer):
         buyers_visible_to, queryset=Buyer.objects.all(), required=False, allow_null=True
     )
     buyer_uscc = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    amount = MoneyField(min_value=Decimal("0.01"))
+    amount = MoneySerializerField(min_value=Decimal("0.01"))
     payment_terms_days = serializers.IntegerField(min_value=1, max_value=365)
 
     def validate(self, attrs):
@@ -146,7 +119,7 @@ class DiscretionaryLimitSerializer(serializers.Serializer):
 # --- decisions ----------------------------------------------------------------------------
 
 
-class LimitDecisionSerializer(_MoneyModelSerializer):
+class LimitDecisionSerializer(ModelSerializer):
     """One immutable decision (SPEC 5): who, when, amount, reasons."""
 
     policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
@@ -184,10 +157,10 @@ class PendingOrdersRequestSerializer(serializers.Serializer):
     requested_on = serializers.DateField()
     contract_reference = serializers.CharField(max_length=100)
     contract_signed_on = serializers.DateField()
-    contract_amount = MoneyField(min_value=Decimal("0.01"))
+    contract_amount = MoneySerializerField(min_value=Decimal("0.01"))
 
 
-class PendingOrdersCoverSerializer(_MoneyModelSerializer):
+class PendingOrdersCoverSerializer(ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -213,7 +186,7 @@ PROPOSAL_FIELDS = [
 ]  # fmt: skip
 
 
-class LimitApplicationSerializer(_MoneyModelSerializer):
+class LimitApplicationSerializer(ModelSerializer):
     policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
     insured = serializers.IntegerField(source="policy.insured_id", read_only=True)
     insured_name = serializers.CharField(source="policy.insured.name", read_only=True)
@@ -268,7 +241,7 @@ class InsuredLimitApplicationSerializer(LimitApplicationSerializer):
         read_only_fields = fields
 
 
-class LimitApplicationCreateSerializer(_MoneyModelSerializer):
+class LimitApplicationCreateSerializer(ModelSerializer):
     """SPEC 5 application: the request, the goods and the trading experience, the buyer by
     USCC (a buyer not in the register yet is created from its name and industry)."""
 
@@ -307,7 +280,7 @@ class ApplicationDecideSerializer(serializers.Serializer):
     """The underwriter's decision (SPEC 5): in full, partially, or refuse, with conditions."""
 
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    amount = MoneyField(
+    amount = MoneySerializerField(
         required=False, allow_null=True, default=None,
         help_text=_("For a partial approval: the amount granted, below the requested one."),
     )  # fmt: skip
@@ -316,17 +289,19 @@ class ApplicationDecideSerializer(serializers.Serializer):
     )
     expires_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices, default=ReasonCode.NO_COMMENT)
-    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+    conditions = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH
+    )
 
 
 class ApplicationSendBackSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    note = serializers.CharField(max_length=SHORT_TEXT_MAX_LENGTH)
 
 
 # --- reviews and the queue -----------------------------------------------------------------
 
 
-class LimitReviewSerializer(_MoneyModelSerializer):
+class LimitReviewSerializer(ModelSerializer):
     policy = serializers.IntegerField(source="credit_limit.policy_id", read_only=True)
     policy_number = serializers.CharField(
         source="credit_limit.policy.policy_number", read_only=True
@@ -334,7 +309,7 @@ class LimitReviewSerializer(_MoneyModelSerializer):
     buyer = serializers.IntegerField(source="credit_limit.buyer_id", read_only=True)
     buyer_uscc = serializers.CharField(source="credit_limit.buyer.uscc", read_only=True)
     buyer_name = serializers.CharField(source="credit_limit.buyer.name", read_only=True)
-    limit_amount = MoneyField(source="credit_limit.amount", read_only=True)
+    limit_amount = MoneySerializerField(source="credit_limit.amount", read_only=True)
     reason_display = serializers.CharField(source="get_reason_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     completed_by = serializers.StringRelatedField()
@@ -354,13 +329,15 @@ class ReviewCompleteSerializer(serializers.Serializer):
     """SPEC 5 review: confirm, reduce (give the amount) or cancel."""
 
     outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
-    amount = MoneyField(required=False, allow_null=True, min_value=Decimal("0.01"), default=None)
+    amount = MoneySerializerField(
+        required=False, allow_null=True, min_value=Decimal("0.01"), default=None
+    )
     notice_on = serializers.DateField(required=False, allow_null=True, default=None)
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices, default=ReasonCode.NO_COMMENT)
 
 
-class DecisionQueueEntrySerializer(_MoneyModelSerializer):
+class DecisionQueueEntrySerializer(ModelSerializer):
     """One open application with what the underwriter weighs beside it (SPEC 4, 5)."""
 
     policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
@@ -370,11 +347,17 @@ class DecisionQueueEntrySerializer(_MoneyModelSerializer):
     buyer_name = serializers.CharField(source="buyer.name", read_only=True)
     buyer_risk_grade = serializers.IntegerField(source="buyer.risk_grade", read_only=True)
     proposed_by = serializers.StringRelatedField()
-    exposure = AggregateMoneyField(help_text=_("The buyer's aggregate exposure, all policies."))
-    capacity = AggregateMoneyField(allow_null=True, help_text=_("Capacity for the buyer's grade."))
-    remaining_capacity = AggregateMoneyField(allow_null=True)
+    exposure = MoneyTotalSerializerField(
+        help_text=_("The buyer's aggregate exposure, all policies.")
+    )
+    capacity = MoneyTotalSerializerField(
+        allow_null=True, help_text=_("Capacity for the buyer's grade.")
+    )
+    remaining_capacity = MoneyTotalSerializerField(allow_null=True)
     event_count = serializers.IntegerField(read_only=True)
-    insured_exposure = AggregateMoneyField(help_text=_("Total of the insured's current limits."))
+    insured_exposure = MoneyTotalSerializerField(
+        help_text=_("Total of the insured's current limits.")
+    )
     age_days = serializers.SerializerMethodField()
 
     class Meta:
@@ -400,18 +383,18 @@ class DecisionQueueEntrySerializer(_MoneyModelSerializer):
 
 
 class TurnoverCalculatorSerializer(serializers.Serializer):
-    annual_credit_sales = MoneyField(min_value=Decimal(0))
+    annual_credit_sales = MoneySerializerField(min_value=Decimal(0))
     credit_days = serializers.IntegerField(min_value=1, max_value=365)
 
 
 class TurnoverResultSerializer(serializers.Serializer):
-    limit = AggregateMoneyField()
+    limit = MoneyTotalSerializerField()
 
 
 class MovementSerializer(serializers.Serializer):
     on = serializers.DateField()
     kind = serializers.ChoiceField(choices=[("invoice", _("Invoice")), ("payment", _("Payment"))])
-    amount = MoneyField(min_value=Decimal("0.01"))
+    amount = MoneySerializerField(min_value=Decimal("0.01"))
 
 
 class PeakOutstandingCalculatorSerializer(serializers.Serializer):
@@ -419,5 +402,5 @@ class PeakOutstandingCalculatorSerializer(serializers.Serializer):
 
 
 class PeakOutstandingResultSerializer(serializers.Serializer):
-    peak = AggregateMoneyField()
+    peak = MoneyTotalSerializerField()
     peak_on = serializers.DateField(allow_null=True, read_only=True)

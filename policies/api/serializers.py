@@ -2,12 +2,14 @@ from rest_framework import serializers
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from core.api import ModelSerializer
+from core.text import LONG_TEXT_MAX_LENGTH
 from policies.choices import EligibilityCode, PolicyAction
 from policies.models import Policy, PolicyTransition
 from policies.services import SCHEDULE_FIELDS
 
 
-class PolicyTransitionSerializer(serializers.ModelSerializer):
+class PolicyTransitionSerializer(ModelSerializer):
     actor = serializers.StringRelatedField()
 
     class Meta:
@@ -15,7 +17,7 @@ class PolicyTransitionSerializer(serializers.ModelSerializer):
         fields = ["action", "from_status", "to_status", "reason", "actor", "created_at"]
 
 
-class PolicySerializer(serializers.ModelSerializer):
+class PolicySerializer(ModelSerializer):
     insured = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.filter(kind=OrganisationKind.INSURED)
     )
@@ -60,12 +62,14 @@ class PolicyUpdateSerializer(PolicySerializer):
 
 class TransitionRequestSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=PolicyAction.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH
+    )
 
 
 class OverrideRequestSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=EligibilityCode.choices)
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH)
 
 
 class NonRenewalRequestSerializer(serializers.Serializer):

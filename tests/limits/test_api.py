@@ -11,8 +11,9 @@ from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from buyers.models import Buyer, NegativeEvent
+from core.money import ERROR_NOT_A_STRING
 from core.uscc import ERROR_CHECKSUM
-from limits.api.serializers import ERROR_BUYER_UNKNOWN, ERROR_FLOAT
+from limits.api.serializers import ERROR_BUYER_UNKNOWN
 from limits.choices import (
     ApplicationStatus,
     LimitSource,
@@ -263,7 +264,7 @@ def test_money_as_a_json_number_is_refused_with_a_message(personas, insurer_limi
         {"amount": 12345.5, "notice_on": today.isoformat(), "reason_code": "12"},
         format="json",
     )
-    assert response.json()["amount"] == [str(ERROR_FLOAT)]
+    assert response.json()["amount"] == [str(ERROR_NOT_A_STRING)]
 
 
 def test_an_ended_limit_cannot_be_reduced(personas, insurer_limit, today):
