@@ -56,8 +56,14 @@ class PolicySerializer(ModelSerializer):
 
 
 class PolicyUpdateSerializer(PolicySerializer):
-    class Meta(PolicySerializer.Meta):
-        read_only_fields = [*PolicySerializer.Meta.read_only_fields, "insured"]
+    """A policy's schedule on PUT and PATCH; the insured is fixed once the policy exists.
+
+    Declared read-only here (a declared field ignores `read_only_fields`), so a body that
+    repeats the policy's GET answer or follows the create schema is taken, its read-only
+    fields ignored.
+    """
+
+    insured = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
 class TransitionRequestSerializer(serializers.Serializer):
