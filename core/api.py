@@ -33,8 +33,31 @@ def _detail(error: DjangoValidationError) -> dict:
     return detail
 
 
+def _sent_fields(context) -> set[str] | None:
+    request = context.get("request")
+    try:
+        data = request.data
+    except exceptions.APIException:  # an unparsable body: nothing was sent
+        return None
+    return set(data.keys()) if hasattr(data, "keys") else None
+
+
+def _on_sent_fields(detail: dict, sent: set[str], aliases: dict[str, str]) -> dict:
+    """A service names its own fields (`buyer`, `status`, `limit`, the `amount` a capacity
+    check computed); the answer names only fields the client sent, through the view's
+    `service_error_fields` aliases (`buyer` -> `buyer_uscc`), else `non_field_errors`."""
+    non_field = api_settings.NON_FIELD_ERRORS_KEY
+    answer = {}
+    for key, messages in detail.items():
+        if key != non_field and key not in sent:
+            key = aliases[key] if aliases.get(key) in sent else non_field
+        answer.setdefault(key, []).extend(messages)
+    return answer
+
+
 def exception_handler(exc, context):
-    """Services raise Django's ValidationError; answer it as a 400 naming the fields.
+    """Services raise Django's ValidationError; answer it as a 400 naming the fields the
+    client sent (what else went wrong is `non_field_errors`).
 
     A constraint that only the database caught (a race between two requests) is answered
     with the same field and message as if validation had caught it (core.constraints).
@@ -45,7 +68,12 @@ def exception_handler(exc, context):
             return None  # not one of ours: a bug, DRF re-raises it
         exc = error
     if isinstance(exc, DjangoValidationError):
-        exc = serializers.ValidationError(_detail(exc))
+        detail = _detail(exc)
+        sent = _sent_fields(context)
+        if sent is not None:
+            aliases = getattr(context.get("view"), "service_error_fields", {})
+            detail = _on_sent_fields(detail, sent, aliases)
+        exc = serializers.ValidationError(detail)
     elif isinstance(exc, PermissionError):
         # A service refused the actor's role on an object the actor can see.
         exc = exceptions.PermissionDenied(str(exc) or None)

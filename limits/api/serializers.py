@@ -19,7 +19,13 @@ from core.choices import Industry
 from core.money import MoneySerializerField, MoneyTotalSerializerField
 from core.text import LONG_TEXT_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from core.uscc import normalize_uscc, validate_uscc
-from limits.choices import Outcome, ReasonCode, RequestType, ReviewOutcome
+from limits.choices import (
+    AMOUNT_REQUEST_TYPES,
+    Outcome,
+    ReasonCode,
+    RequestType,
+    ReviewOutcome,
+)
 from limits.models import (
     CreditLimit,
     LimitApplication,
@@ -32,6 +38,8 @@ from policies.selectors import policies_visible_to
 
 ERROR_BUYER_EITHER = _("Give the buyer by id or by USCC, not both.")
 ERROR_BUYER_UNKNOWN = _("No buyer with this USCC is in the register: apply for a limit instead.")
+ERROR_AMOUNT_REQUIRED = _("Enter an amount.")
+ERROR_EXPIRY_REQUIRED = _("Enter the date to which the limit is prolonged.")
 MAX_MOVEMENTS = 5000
 
 
@@ -127,8 +135,8 @@ class LimitDecisionSerializer(ModelSerializer):
     buyer_name = serializers.CharField(source="buyer.name", read_only=True)
     response_display = serializers.CharField(source="get_response_code_display", read_only=True)
     reason_display = serializers.CharField(source="get_reason_code_display", read_only=True)
-    decided_by = serializers.StringRelatedField()
-    approved_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)
+    approved_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = LimitDecision
@@ -195,8 +203,8 @@ class LimitApplicationSerializer(ModelSerializer):
     request_type_display = serializers.CharField(source="get_request_type_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     prepared_by = serializers.StringRelatedField()
-    submitted_by = serializers.StringRelatedField()
-    proposed_by = serializers.StringRelatedField()
+    submitted_by = serializers.StringRelatedField(allow_null=True)
+    proposed_by = serializers.StringRelatedField(allow_null=True)
     decisions = LimitDecisionSerializer(many=True, read_only=True)
     earlier_shipments_covered = serializers.SerializerMethodField(
         help_text="Whether shipments before the application are covered (SPEC 5); null when "
@@ -275,13 +283,23 @@ class LimitApplicationCreateSerializer(ModelSerializer):
         # database, with our own message naming the field.
         validators = []
 
+    def validate(self, attrs):
+        # What this request type needs, keyed on the field to send (the service checks
+        # it too, but a refusal there names no field the client left out, core.api).
+        kind = attrs.get("request_type")
+        if kind in AMOUNT_REQUEST_TYPES and not attrs.get("requested_amount"):
+            raise serializers.ValidationError({"requested_amount": ERROR_AMOUNT_REQUIRED})
+        if kind == RequestType.PROLONGATION and not attrs.get("requested_expires_on"):
+            raise serializers.ValidationError({"requested_expires_on": ERROR_EXPIRY_REQUIRED})
+        return attrs
+
 
 class ApplicationDecideSerializer(serializers.Serializer):
     """The underwriter's decision (SPEC 5): in full, partially, or refuse, with conditions."""
 
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     amount = MoneySerializerField(
-        required=False, allow_null=True, default=None,
+        required=False, allow_null=True, default=None, min_value=Decimal("0.01"),
         help_text=_("For a partial approval: the amount granted, below the requested one."),
     )  # fmt: skip
     payment_terms_days = serializers.IntegerField(
@@ -292,6 +310,11 @@ class ApplicationDecideSerializer(serializers.Serializer):
     conditions = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH
     )
+
+    def validate(self, attrs):
+        if attrs["outcome"] == Outcome.PARTIAL and attrs.get("amount") is None:
+            raise serializers.ValidationError({"amount": ERROR_AMOUNT_REQUIRED})
+        return attrs
 
 
 class ApplicationSendBackSerializer(serializers.Serializer):
@@ -312,7 +335,7 @@ class LimitReviewSerializer(ModelSerializer):
     limit_amount = MoneySerializerField(source="credit_limit.amount", read_only=True)
     reason_display = serializers.CharField(source="get_reason_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    completed_by = serializers.StringRelatedField()
+    completed_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = LimitReview
@@ -336,6 +359,11 @@ class ReviewCompleteSerializer(serializers.Serializer):
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices, default=ReasonCode.NO_COMMENT)
 
+    def validate(self, attrs):
+        if attrs["outcome"] == ReviewOutcome.REDUCE and not attrs.get("amount"):
+            raise serializers.ValidationError({"amount": ERROR_AMOUNT_REQUIRED})
+        return attrs
+
 
 class DecisionQueueEntrySerializer(ModelSerializer):
     """One open application with what the underwriter weighs beside it (SPEC 4, 5)."""
@@ -346,7 +374,7 @@ class DecisionQueueEntrySerializer(ModelSerializer):
     buyer_uscc = serializers.CharField(source="buyer.uscc", read_only=True)
     buyer_name = serializers.CharField(source="buyer.name", read_only=True)
     buyer_risk_grade = serializers.IntegerField(source="buyer.risk_grade", read_only=True)
-    proposed_by = serializers.StringRelatedField()
+    proposed_by = serializers.StringRelatedField(allow_null=True)
     exposure = MoneyTotalSerializerField(
         help_text=_("The buyer's aggregate exposure, all policies.")
     )

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from core.filters import KnownQueryParameters
 from limits import rules, services
 from limits.api.serializers import (
     ApplicationDecideSerializer,
@@ -134,6 +135,7 @@ class CreditLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Limi
     ordering_fields = ["amount", "effective_from", "expires_on", "updated_at", "buyer__name"]
     ordering = ["-updated_at", "-id"]
     action_roles = {"reduce": is_underwriter, "discretionary": is_insured_submitter}
+    service_error_fields = {"buyer": "buyer_uscc"}  # see core.api.exception_handler
 
     def get_queryset(self):
         return credit_limits_visible_to(self.request.user)
@@ -195,6 +197,7 @@ class LimitApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         "approve": is_underwriter,
         "send_back": is_underwriter,
     }
+    service_error_fields = {"buyer": "buyer_uscc"}  # see core.api.exception_handler
 
     def get_queryset(self):
         return applications_visible_to(self.request.user)
@@ -379,7 +382,8 @@ class DecisionQueueViewSet(mixins.ListModelMixin, _LimitsViewSet):
     """Open applications oldest first, with exposure and capacity beside each (SPEC 5)."""
 
     serializer_class = DecisionQueueEntrySerializer
-    filter_backends = []  # the queue's order is its age: oldest first
+    # The queue's order is its age, oldest first: no filter, no ordering parameter.
+    filter_backends = [KnownQueryParameters]
     action_roles = {"list": is_underwriter}
 
     def get_queryset(self):

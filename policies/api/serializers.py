@@ -10,7 +10,7 @@ from policies.services import SCHEDULE_FIELDS
 
 
 class PolicyTransitionSerializer(ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)  # null: a scheduled job
 
     class Meta:
         model = PolicyTransition
