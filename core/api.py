@@ -20,6 +20,15 @@ class ModelSerializer(serializers.ModelSerializer):
         money.MoneyField: money.MoneySerializerField,
     }
 
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        # DRF drops allow_blank from a read-only field; a blank choice ("no outcome yet")
+        # is still answered, and the schema must say so (an enum without "" is untrue).
+        blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs
+
 
 def _detail(error: DjangoValidationError) -> dict:
     """A Django ValidationError as DRF's body: messages by field, `non_field_errors` for

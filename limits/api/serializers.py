@@ -137,6 +137,9 @@ class LimitDecisionSerializer(ModelSerializer):
     reason_display = serializers.CharField(source="get_reason_code_display", read_only=True)
     decided_by = serializers.StringRelatedField(allow_null=True)
     approved_by = serializers.StringRelatedField(allow_null=True)
+    # Insurer-only (the insured's serializer leaves it out), so optional in the schema,
+    # which describes both answers; see INSURER_ONLY below.
+    explanation = serializers.CharField(required=False)
 
     class Meta:
         model = LimitDecision
@@ -204,7 +207,22 @@ class LimitApplicationSerializer(ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     prepared_by = serializers.StringRelatedField()
     submitted_by = serializers.StringRelatedField(allow_null=True)
-    proposed_by = serializers.StringRelatedField(allow_null=True)
+    # INSURER_ONLY: fields the insured's serializer leaves out must not be required in the
+    # schema, which describes both answers. drf-spectacular lists every read-only field as
+    # required, so they are declared writable; this serializer only ever answers.
+    auto_note = serializers.CharField(required=False)
+    proposed_outcome = serializers.ChoiceField(
+        choices=Outcome.choices, allow_blank=True, required=False
+    )
+    proposed_amount = MoneySerializerField(allow_null=True, required=False)
+    proposed_payment_terms_days = serializers.IntegerField(allow_null=True, required=False)
+    proposed_expires_on = serializers.DateField(allow_null=True, required=False)
+    proposed_reason_code = serializers.ChoiceField(
+        choices=ReasonCode.choices, allow_blank=True, required=False
+    )
+    proposed_conditions = serializers.CharField(allow_blank=True, required=False)
+    proposed_by = serializers.CharField(allow_null=True, required=False)  # the user's name
+    proposed_at = serializers.DateTimeField(allow_null=True, required=False)
     decisions = LimitDecisionSerializer(many=True, read_only=True)
     earlier_shipments_covered = serializers.SerializerMethodField(
         help_text="Whether shipments before the application are covered (SPEC 5); null when "
