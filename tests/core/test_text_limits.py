@@ -109,3 +109,29 @@ def test_every_free_text_input_of_the_forms_is_bounded(form_class, data, field):
     assert not form.is_valid()
     assert field in form.errors
     assert form.fields[field].max_length <= LONG_TEXT_MAX_LENGTH
+
+
+def test_a_huge_reason_on_the_policy_page_is_refused_naming_the_field(underwriter, insured_a):
+    from django.test import Client
+
+    policy = PolicyFactory(insured=insured_a, status=PolicyStatus.DRAFT)
+    client = Client()
+    client.force_login(underwriter)
+    response = client.post(
+        f"/policies/{policy.pk}/transition/", {"action": "quote", "reason": HUGE}, follow=True
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert not PolicyTransition.objects.exists()
+    assert any(str(TransitionForm.base_fields["reason"].label) in m for m in shown), shown
+    assert not any("Unknown action" in m for m in shown)
+
+
+def test_a_long_send_back_note_on_the_page_is_refused_naming_the_field(personas, world):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(personas["underwriter"])
+    url = f"/limits/applications/{world['app_waiting']}/send-back/"
+    response = client.post(url, {"note": "x" * 501}, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(str(SendBackForm.base_fields["note"].label) in m for m in shown), shown
