@@ -44,6 +44,8 @@ def _detail(error: DjangoValidationError) -> dict:
 
 def _sent_fields(context) -> set[str] | None:
     request = context.get("request")
+    if request is None:
+        return None
     try:
         data = request.data
     except exceptions.APIException:  # an unparsable body: nothing was sent

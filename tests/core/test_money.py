@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
 from buyers.forms import BuyerForm
-from core.money import MoneyFormField, MoneySerializerField, parse_money
+from core.money import ERROR_NOT_A_STRING, MoneyFormField, MoneySerializerField, parse_money
 from limits.choices import RequestType
 from limits.forms import DecideForm, LimitApplicationForm, PeakCalculatorForm
 from policies.forms import PolicyForm
@@ -78,7 +78,7 @@ def test_a_json_number_for_money_is_refused_on_its_field(underwriter, insured_a,
     response = _post_raw(underwriter, "/api/v1/policies/", body)
     assert response.status_code == 400, response.content
     assert list(response.json()) == ["max_discretionary_limit"]
-    assert "string" in response.json()["max_discretionary_limit"][0]
+    assert response.json()["max_discretionary_limit"] == [str(ERROR_NOT_A_STRING)]
     assert not Policy.objects.exists()
 
 
