@@ -14,6 +14,7 @@ from accounts.choices import (
     Role,
 )
 from core.choices import Industry, Province
+from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.money import MoneyField
 from core.uscc import validate_uscc
 
@@ -42,14 +43,18 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         constraints = [
             # Insureds and banks are mainland companies identified by their USCC.
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(kind=OrganisationKind.INSURER) | Q(uscc__isnull=False),
                 name="organisation_company_has_uscc",
+                field="uscc",
+                violation_error_message=_("Enter the company's USCC."),
             ),
-            models.UniqueConstraint(
+            FieldUniqueConstraint(
                 fields=["kind"],
                 condition=Q(kind=OrganisationKind.INSURER),
                 name="organisation_single_insurer",
+                field="kind",
+                violation_error_message=_("There is only one insurer."),
             ),
         ]
 
@@ -79,13 +84,18 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(authority_amount__gte=0), name="user_authority_not_negative"
+            FieldCheckConstraint(
+                condition=Q(authority_amount__gte=0),
+                name="user_authority_not_negative",
+                field="authority_amount",
+                violation_error_message=_("This amount cannot be negative."),
             ),
             # Only the createsuperuser bootstrap account may be without an organisation.
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(organisation__isnull=False) | Q(is_superuser=True),
                 name="user_has_organisation",
+                field="organisation",
+                violation_error_message=_("Choose the user's organisation."),
             ),
         ]
 

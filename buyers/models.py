@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from buyers.choices import RISK_GRADES, BuyerStatus, NegativeEventKind
 from core.choices import Industry, Province
+from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.money import MoneyField
+from core.text import LONG_TEXT_MAX_LENGTH
 from core.uscc import validate_uscc
 
 
@@ -21,7 +23,10 @@ class Buyer(models.Model):
     uscc = models.CharField(_("USCC"), max_length=18, unique=True, validators=[validate_uscc])
     name = models.CharField(_("registered name"), max_length=200)
     former_names = models.TextField(
-        _("former names"), blank=True, help_text=_("One former name per line.")
+        _("former names"),
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        help_text=_("One former name per line."),
     )
     address = models.CharField(_("registered address"), max_length=300, blank=True)
     region = models.CharField(_("region"), max_length=2, choices=Province.choices)
@@ -55,12 +60,17 @@ class Buyer(models.Model):
             models.Index(fields=["name", "id"], name="buyer_name_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(risk_grade__gte=1, risk_grade__lte=10), name="buyer_grade_1_to_10"
+            FieldCheckConstraint(
+                condition=Q(risk_grade__gte=1, risk_grade__lte=10),
+                name="buyer_grade_1_to_10",
+                field="risk_grade",
+                violation_error_message=_("The risk grade is from 1 to 10."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(registered_capital__isnull=True) | Q(registered_capital__gte=0),
                 name="buyer_capital_not_negative",
+                field="registered_capital",
+                violation_error_message=_("This amount cannot be negative."),
             ),
         ]
 
@@ -80,7 +90,7 @@ class NegativeEvent(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=32, choices=NegativeEventKind.choices)
     occurred_on = models.DateField(_("occurred on"))
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     recorded_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -116,7 +126,12 @@ class RelatedParty(models.Model):
         verbose_name = _("related-party link")
         verbose_name_plural = _("related-party links")
         constraints = [
-            models.UniqueConstraint(fields=["buyer", "insured"], name="related_party_unique")
+            FieldUniqueConstraint(
+                fields=["buyer", "insured"],
+                name="related_party_unique",
+                field="insured",
+                violation_error_message=_("This buyer is already linked to this insured."),
+            )
         ]
 
 
@@ -132,7 +147,12 @@ class BuyerCapacity(models.Model):
         verbose_name = _("buyer capacity")
         verbose_name_plural = _("buyer capacities")
         constraints = [
-            models.CheckConstraint(condition=Q(max_exposure__gte=0), name="capacity_not_negative")
+            FieldCheckConstraint(
+                condition=Q(max_exposure__gte=0),
+                name="capacity_not_negative",
+                field="max_exposure",
+                violation_error_message=_("This amount cannot be negative."),
+            )
         ]
 
     def __str__(self):

@@ -1,20 +1,89 @@
-"""DRF plumbing shared by every app's API."""
+"""DRF plumbing shared by every app's API: the model serializer base and the exception
+handler (the JSON parser is in core.parsers) (SPEC 11: bad input answers 400 naming the field, never 5xx)."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from rest_framework import exceptions, serializers
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core import money
+from core.constraints import error_for_integrity_error
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """Every app's model serializers: a model `MoneyField` becomes the one API money field."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        money.MoneyField: money.MoneySerializerField,
+    }
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        # DRF drops allow_blank from a read-only field; a blank choice ("no outcome yet")
+        # is still answered, and the schema must say so (an enum without "" is untrue).
+        blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs
+
+
+def _detail(error: DjangoValidationError) -> dict:
+    """A Django ValidationError as DRF's body: messages by field, `non_field_errors` for
+    what belongs to no field (Django's own key, `__all__`, means nothing to a client)."""
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: [str(m) for m in error.messages]}
+    detail = {}
+    for field, errors in error.error_dict.items():
+        key = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
+        detail.setdefault(key, []).extend(str(m) for e in errors for m in e.messages)
+    return detail
+
+
+def _sent_fields(context) -> set[str] | None:
+    request = context.get("request")
+    if request is None:
+        return None
+    try:
+        data = request.data
+    except exceptions.APIException:  # an unparsable body: nothing was sent
+        return None
+    return set(data.keys()) if hasattr(data, "keys") else None
+
+
+def _on_sent_fields(detail: dict, sent: set[str], aliases: dict[str, str]) -> dict:
+    """A service names its own fields (`buyer`, `status`, `limit`, the `amount` a capacity
+    check computed); the answer names only fields the client sent, through the view's
+    `service_error_fields` aliases (`buyer` -> `buyer_uscc`), else `non_field_errors`."""
+    non_field = api_settings.NON_FIELD_ERRORS_KEY
+    answer = {}
+    for key, messages in detail.items():
+        if key != non_field and key not in sent:
+            key = aliases[key] if aliases.get(key) in sent else non_field
+        answer.setdefault(key, []).extend(messages)
+    return answer
 
 
 def exception_handler(exc, context):
-    """Services raise Django's ValidationError; answer it as a 400 naming the fields."""
+    """Services raise Django's ValidationError; answer it as a 400 naming the fields the
+    client sent (what else went wrong is `non_field_errors`).
+
+    A constraint that only the database caught (a race between two requests) is answered
+    with the same field and message as if validation had caught it (core.constraints).
+    """
+    if isinstance(exc, IntegrityError):
+        error = error_for_integrity_error(exc)
+        if error is None:
+            return None  # not one of ours: a bug, DRF re-raises it
+        exc = error
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            detail = {
-                field: [str(m) for e in errs for m in e.messages]
-                for field, errs in exc.error_dict.items()
-            }
-        else:
-            detail = {"non_field_errors": [str(m) for m in exc.messages]}
+        detail = _detail(exc)
+        sent = _sent_fields(context)
+        if sent is not None:
+            aliases = getattr(context.get("view"), "service_error_fields", {})
+            detail = _on_sent_fields(detail, sent, aliases)
         exc = serializers.ValidationError(detail)
     elif isinstance(exc, PermissionError):
         # A service refused the actor's role on an object the actor can see.

@@ -48,6 +48,22 @@ def apply_validation_error(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def form_error_messages(form) -> list[str]:
+    """A form's errors as sentences naming their field ("Reason: …"), for a button's form
+    whose errors are shown as messages on the next page."""
+    shown = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None and field.label else None
+        shown += [f"{label}: {message}" if label else message for message in errors]
+    return shown
+
+
+def message_form_errors(request, form) -> None:
+    for message in form_error_messages(form):
+        messages.error(request, message)
+
+
 def message_errors(request, error: ValidationError) -> None:
     """A service's refusal of a button's action, shown as messages on the next page."""
     for message in error.messages:

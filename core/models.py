@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.text import LONG_TEXT_MAX_LENGTH
+
 
 class StatusChange(models.Model):
     """An event row per status change (healthchecks' Flip): append-only, never edited.
@@ -28,7 +30,7 @@ class StatusChange(models.Model):
     )
     # A periodic job names itself here when no person made the change.
     job = models.CharField(_("job"), max_length=64, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     # The decision or document that caused the change, if any.
     cause_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -29,11 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core import reactions
+from core.text import LONG_TEXT_MAX_LENGTH
 
 GUARD_SETTING = "tci.transition"
 ERROR_NOT_ALLOWED = gettext_lazy("'%(action)s' is not possible while the status is %(status)s.")
 ERROR_UNKNOWN_ACTION = gettext_lazy("Unknown action.")
-REASON_MAX_LENGTH = 2000
+ERROR_REASON_TOO_LONG = gettext_lazy("Keep the reason within %(max)s characters.")
 
 
 class TransitionNotAllowed(ValidationError):
@@ -140,6 +141,10 @@ def _record(machine, instance, *, action, from_status, to_status, actor, job, re
         history_fields = history_fields(instance)
     history_fields = dict(history_fields or {})
     cause = history_fields.pop("cause", cause)
+    reason = (reason or "").strip()
+    if len(reason) > LONG_TEXT_MAX_LENGTH:
+        # Forms and serializers refuse it first; this is the last line, never a truncation.
+        raise ValidationError({"reason": ERROR_REASON_TOO_LONG % {"max": LONG_TEXT_MAX_LENGTH}})
     return machine.history_class().objects.create(
         **{machine.history_fk: instance},
         action=action,
@@ -147,7 +152,7 @@ def _record(machine, instance, *, action, from_status, to_status, actor, job, re
         to_status=to_status,
         actor=actor if getattr(actor, "pk", None) else None,
         job=job,
-        reason=(reason or "").strip()[:REASON_MAX_LENGTH],
+        reason=reason,
         **_cause_fields(cause),
         **(history_fields or {}),
     )

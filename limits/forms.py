@@ -2,7 +2,7 @@
 write goes through limits.services, whose ValidationErrors land back on these fields."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from buyers.models import Buyer
 from core.choices import Industry
-from core.money import MAX_DIGITS
+from core.money import MAX_DIGITS, MoneyFormField, parse_money
+from core.text import LONG_TEXT_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from core.uscc import normalize_uscc, validate_uscc
 from limits.choices import Outcome, ReasonCode, ReviewOutcome
 from limits.models import LimitApplication
@@ -56,33 +57,6 @@ class IsoDateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class MoneyInput(forms.TextInput):
-    def __init__(self, attrs=None):
-        super().__init__(
-            attrs={"inputmode": "decimal", "style": "text-align: right", **(attrs or {})}
-        )
-
-
-class MoneyFormField(forms.DecimalField):
-    """CNY with two places; accepts the thousands separators people paste in."""
-
-    widget = MoneyInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", MAX_DIGITS)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace(",", "").replace("，", "").replace(" ", "")
-        return super().to_python(value)
-
-    def widget_attrs(self, widget):
-        # No step/min/max: the browser's number rules would reject "2,000,000".
-        return {}
-
-
 class UsccFormField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 24)
@@ -94,6 +68,10 @@ class UsccFormField(forms.CharField):
         if value:
             validate_uscc(value)
         return value
+
+
+def _places(amount: Decimal) -> int:
+    return max(0, -amount.as_tuple().exponent)
 
 
 def _today():
@@ -188,14 +166,8 @@ class LimitApplicationForm(forms.ModelForm):
             "trading_since", "sales_last_12_months", "largest_invoice", "overdue_amount",
             "worst_delay_days", "related_party_link", "guarantor", "reason",
         ]  # fmt: skip
-        field_classes = {
-            "policy": PolicyChoiceField,
-            "requested_amount": MoneyFormField,
-            "expected_annual_sales": MoneyFormField,
-            "sales_last_12_months": MoneyFormField,
-            "largest_invoice": MoneyFormField,
-            "overdue_amount": MoneyFormField,
-        }
+        # Amounts get core.money.MoneyFormField from their model fields.
+        field_classes = {"policy": PolicyChoiceField}
         widgets = {
             "requested_expires_on": IsoDateInput,
             "first_shipment_on": IsoDateInput,
@@ -284,7 +256,10 @@ class DecideForm(forms.Form):
         label=_("Reason"), choices=ReasonCode.choices, initial=ReasonCode.NO_COMMENT
     )
     conditions = forms.CharField(
-        label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Conditions"),
+        required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean(self):
@@ -296,7 +271,9 @@ class DecideForm(forms.Form):
 
 class SendBackForm(forms.Form):
     note = forms.CharField(
-        label=_("Why it goes back"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Why it goes back"),
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -318,7 +295,10 @@ class LimitReduceForm(forms.Form):
     )
     reason_code = forms.ChoiceField(label=_("Reason"), choices=REASON_CHOICES)
     conditions = forms.CharField(
-        label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Conditions"),
+        required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -387,6 +367,8 @@ class PeakCalculatorForm(forms.Form):
             }
         ),
         help_text=_("One per line: date, “invoice” or “payment”, amount."),
+        # MAX_MOVEMENTS lines of "2026-01-05 payment 1,234,567,890.12" fit easily.
+        max_length=MAX_MOVEMENTS * 60,
     )
 
     def clean_movements(self) -> list[Movement]:
@@ -415,10 +397,10 @@ class PeakCalculatorForm(forms.Form):
                 errors.append(ERROR_MOVEMENT_KIND % {"line": number})
                 continue
             try:
-                amount = Decimal(raw_amount.replace(",", ""))
-            except InvalidOperation:
+                amount = parse_money(raw_amount, grouping=True)
+            except ValueError:
                 amount = None
-            if amount is None or not amount.is_finite() or not 0 < amount < MAX_AMOUNT:
+            if amount is None or not 0 < amount < MAX_AMOUNT or _places(amount) > 2:
                 errors.append(ERROR_MOVEMENT_AMOUNT % {"line": number, "value": raw_amount})
                 continue
             movements.append(Movement(on=on, kind=kind, amount=amount))

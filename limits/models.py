@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.models import StatusChange
 from core.money import MoneyField
+from core.text import LONG_TEXT_MAX_LENGTH
 from core.transitions import append_only, status_guard
 from limits.choices import (
     ADVERSE_LIMIT_ACTIONS,
@@ -79,18 +81,30 @@ class CreditLimit(models.Model):
         triggers = [status_guard()]
         constraints = [
             # One current limit per (policy, buyer); ended ones stay for history.
-            models.UniqueConstraint(
+            FieldUniqueConstraint(
                 fields=["policy", "buyer"],
                 condition=Q(status__in=sorted(EXPOSURE_STATUSES)),
                 name="limit_one_current_per_policy_buyer",
+                field="buyer",
+                violation_error_message=_("This buyer already has a limit on this policy."),
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="limit_amount_positive"),
-            models.CheckConstraint(
-                condition=Q(payment_terms_days__lte=365), name="limit_terms_max_365"
+            FieldCheckConstraint(
+                condition=Q(amount__gt=0),
+                name="limit_amount_positive",
+                field="amount",
+                violation_error_message=_("The limit amount must be more than zero."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=Q(payment_terms_days__lte=365),
+                name="limit_terms_max_365",
+                field="payment_terms_days",
+                violation_error_message=_("Payment terms are at most 365 days."),
+            ),
+            FieldCheckConstraint(
                 condition=Q(scheduled_amount__isnull=True) | Q(scheduled_amount__gte=0),
                 name="limit_scheduled_amount_not_negative",
+                field="scheduled_amount",
+                violation_error_message=_("This amount cannot be negative."),
             ),
         ]
         indexes = [
@@ -168,7 +182,9 @@ class LimitApplication(models.Model):
         _("related-party link, if any"), max_length=200, blank=True
     )
     guarantor = models.CharField(_("guarantor, if any"), max_length=200, blank=True)
-    reason = models.TextField(_("reason for the request"), blank=True)
+    reason = models.TextField(
+        _("reason for the request"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
 
     prepared_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("prepared by")
@@ -191,7 +207,7 @@ class LimitApplication(models.Model):
     proposed_payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
     proposed_expires_on = models.DateField(null=True, blank=True)
     proposed_reason_code = models.CharField(max_length=2, choices=ReasonCode.choices, blank=True)
-    proposed_conditions = models.TextField(blank=True)
+    proposed_conditions = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     proposed_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -206,17 +222,26 @@ class LimitApplication(models.Model):
         verbose_name_plural = _("limit applications")
         triggers = [status_guard()]
         constraints = [
-            models.UniqueConstraint(
+            FieldUniqueConstraint(
                 fields=["policy", "buyer"],
                 condition=Q(status__in=sorted(OPEN_APPLICATION_STATUSES)),
                 name="application_one_open_per_policy_buyer",
+                field="buyer",
+                violation_error_message=_(
+                    "This buyer already has an open application on this policy."
+                ),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(requested_amount__isnull=True) | Q(requested_amount__gt=0),
                 name="application_amount_positive",
+                field="requested_amount",
+                violation_error_message=_("The requested amount must be more than zero."),
             ),
-            models.CheckConstraint(
-                condition=Q(payment_terms_days__lte=365), name="application_terms_max_365"
+            FieldCheckConstraint(
+                condition=Q(payment_terms_days__lte=365),
+                name="application_terms_max_365",
+                field="payment_terms_days",
+                violation_error_message=_("Payment terms are at most 365 days."),
             ),
         ]
         indexes = [
@@ -275,7 +300,7 @@ class LimitDecision(models.Model):
     previous_amount = MoneyField(_("previous amount"), null=True, blank=True)
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), null=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
-    conditions = models.TextField(_("conditions"), blank=True)
+    conditions = models.TextField(_("conditions"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     notice_on = models.DateField(_("notice date"))
     effective_on = models.DateField(_("effective date"))
     decided_by = models.ForeignKey(
@@ -309,17 +334,24 @@ class LimitDecision(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="decision_amount_ok"
+            FieldCheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="decision_amount_ok",
+                field="amount",
+                violation_error_message=_("This amount cannot be negative."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(effective_on__gte=models.F("notice_on")),
                 name="decision_effective_after_notice",
+                field="effective_on",
+                violation_error_message=_("The effective date cannot be before the notice date."),
             ),
             # Four-eyes in the database too: the second approver is never the first.
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("decided_by")),
                 name="decision_four_eyes",
+                field="approved_by",
+                violation_error_message=_("The second approval must come from someone else."),
             ),
         ]
 
@@ -482,15 +514,19 @@ class LimitReview(models.Model):
         constraints = [
             # The review job may run twice: each event opens one review per limit, and a
             # limit has at most one open yearly review.
-            models.UniqueConstraint(
+            FieldUniqueConstraint(
                 fields=["credit_limit", "negative_event"],
                 condition=Q(negative_event__isnull=False),
                 name="review_one_per_limit_event",
+                field="negative_event",
+                violation_error_message=_("This limit is already reviewed for this event."),
             ),
-            models.UniqueConstraint(
+            FieldUniqueConstraint(
                 fields=["credit_limit"],
                 condition=Q(reason="yearly", status="open"),
                 name="review_one_open_yearly",
+                field="credit_limit",
+                violation_error_message=_("This limit already has an open yearly review."),
             ),
         ]
 
@@ -521,7 +557,10 @@ class PendingOrdersCover(models.Model):
         verbose_name = _("pending-orders request")
         verbose_name_plural = _("pending-orders requests")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(contract_amount__gt=0), name="pending_orders_amount_positive"
+            FieldCheckConstraint(
+                condition=Q(contract_amount__gt=0),
+                name="pending_orders_amount_positive",
+                field="contract_amount",
+                violation_error_message=_("The contract amount must be more than zero."),
             ),
         ]

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from core.text import LONG_TEXT_MAX_LENGTH
 from policies.choices import EligibilityCode, PolicyAction
 from policies.models import Policy
 from policies.services import SCHEDULE_FIELDS
@@ -29,14 +30,19 @@ class PolicyForm(forms.ModelForm):
 class TransitionForm(forms.Form):
     action = forms.ChoiceField(choices=PolicyAction.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"),
+        required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class OverrideForm(forms.Form):
     code = forms.ChoiceField(choices=EligibilityCode.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
-        label=_("Reason for accepting"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for accepting"),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

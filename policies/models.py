@@ -7,8 +7,10 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.models import StatusChange
 from core.money import MoneyField
+from core.text import LONG_TEXT_MAX_LENGTH
 from core.transitions import append_only, status_guard
 from policies.choices import (
     STATUS_BADGES,
@@ -18,6 +20,13 @@ from policies.choices import (
     PolicyStatus,
     SelectionCriterion,
 )
+
+# Amounts of the schedule for which a negative means nothing; each has its own constraint,
+# so that a violation names its field.
+NOT_NEGATIVE_AMOUNTS = (
+    "annual_credit_turnover", "max_discretionary_limit", "estimated_annual_turnover",
+    "minimum_premium", "max_liability", "franchise", "limit_fee",
+)  # fmt: skip
 
 
 @pghistory.track()
@@ -154,28 +163,50 @@ class Policy(models.Model):
         verbose_name = _("policy")
         verbose_name_plural = _("policies")
         constraints = [
-            models.UniqueConstraint(
-                fields=["policy_number", "year_index"], name="policy_number_year_unique"
+            FieldUniqueConstraint(
+                fields=["policy_number", "year_index"],
+                name="policy_number_year_unique",
+                field="year_index",
+                violation_error_message=_("This policy number already has this policy year."),
             ),
-            models.CheckConstraint(
-                condition=Q(period_end__gt=F("period_start")), name="policy_period_positive"
+            FieldCheckConstraint(
+                condition=Q(period_end__gt=F("period_start")),
+                name="policy_period_positive",
+                field="period_end",
+                violation_error_message=_("The period must end after it starts."),
             ),
-            models.CheckConstraint(
-                condition=Q(max_credit_period_days__lte=365), name="policy_credit_period_max_365"
+            FieldCheckConstraint(
+                condition=Q(max_credit_period_days__lte=365),
+                name="policy_credit_period_max_365",
+                field="max_credit_period_days",
+                violation_error_message=_("The credit period is at most 365 days."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(indemnity_percentage__gt=0, indemnity_percentage__lte=100),
                 name="policy_indemnity_percentage_range",
+                field="indemnity_percentage",
+                violation_error_message=_("The indemnity percentage is above 0 and at most 100."),
             ),
-            models.CheckConstraint(
-                condition=Q(premium_rate_percent__gt=0), name="policy_premium_rate_positive"
+            FieldCheckConstraint(
+                condition=Q(premium_rate_percent__gt=0),
+                name="policy_premium_rate_positive",
+                field="premium_rate_percent",
+                violation_error_message=_("The premium rate must be more than zero."),
             ),
-            models.CheckConstraint(
-                condition=Q(minimum_premium__gte=0, max_liability__gte=0, franchise__gte=0),
-                name="policy_amounts_not_negative",
+            *(
+                FieldCheckConstraint(
+                    condition=Q(**{f"{field}__gte": 0}),
+                    name=f"policy_{field}_not_negative",
+                    field=field,
+                    violation_error_message=_("This amount cannot be negative."),
+                )
+                for field in NOT_NEGATIVE_AMOUNTS
             ),
-            models.CheckConstraint(
-                condition=Q(instalment_count__gte=1), name="policy_instalments_at_least_one"
+            FieldCheckConstraint(
+                condition=Q(instalment_count__gte=1),
+                name="policy_instalments_at_least_one",
+                field="instalment_count",
+                violation_error_message=_("There is at least one instalment."),
             ),
         ]
         triggers = [status_guard()]
@@ -219,12 +250,22 @@ class EligibilityOverride(models.Model):
         Policy, on_delete=models.CASCADE, related_name="eligibility_overrides"
     )
     code = models.CharField(max_length=32, choices=EligibilityCode.choices)
-    reason = models.TextField()
+    reason = models.TextField(max_length=LONG_TEXT_MAX_LENGTH)
     overridden_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     overridden_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["policy", "code"], name="eligibility_override_unique"),
-            models.CheckConstraint(condition=~Q(reason=""), name="eligibility_override_reason"),
+            FieldUniqueConstraint(
+                fields=["policy", "code"],
+                name="eligibility_override_unique",
+                field="code",
+                violation_error_message=_("This warning is already overridden."),
+            ),
+            FieldCheckConstraint(
+                condition=~Q(reason=""),
+                name="eligibility_override_reason",
+                field="reason",
+                violation_error_message=_("Give a reason for accepting the warning."),
+            ),
         ]

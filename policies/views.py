@@ -10,7 +10,12 @@ from django.views.generic import DetailView, FormView
 
 from core import reactions
 from core.audit import history_for
-from core.mixins import UnderwriterRequiredMixin, apply_validation_error, message_errors
+from core.mixins import (
+    UnderwriterRequiredMixin,
+    apply_validation_error,
+    message_errors,
+    message_form_errors,
+)
 from core.views import FilteredListView
 from policies import services
 from policies.choices import ACTIONS_NEEDING_REASON, LIVE_STATUSES, EligibilityCode, PolicyAction
@@ -128,7 +133,7 @@ class PolicyTransitionView(UnderwriterRequiredMixin, View):
         policy = get_object_or_404(policies_visible_to(request.user), pk=pk)
         form = TransitionForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Unknown action."))
+            message_form_errors(request, form)
             return redirect("policies:detail", pk=policy.pk)
         try:
             services.policy_transition(
@@ -149,7 +154,7 @@ class PolicyOverrideView(UnderwriterRequiredMixin, View):
         policy = get_object_or_404(policies_visible_to(request.user), pk=pk)
         form = OverrideForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Give a reason for accepting the warning."))
+            message_form_errors(request, form)
             return redirect("policies:detail", pk=policy.pk)
         try:
             services.policy_override_warning(

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from buyers.models import Buyer
+from core.api import ModelSerializer
 
 
-class BuyerSerializer(serializers.ModelSerializer):
+class BuyerSerializer(ModelSerializer):
     region_display = serializers.CharField(source="get_region_display", read_only=True)
     industry_display = serializers.CharField(source="get_industry_display", read_only=True)
 

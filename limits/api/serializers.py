@@ -1,25 +1,31 @@
 """Credit limits through HTTP (SPEC 5): what goes in, what comes out, nothing else.
 
-Money travels as JSON strings and is parsed as Decimal: a JSON number is parsed through a
-float before DRF sees it (ENVIRONMENT.md: 12345678901234567.89 arrives as ...68.00), so
-`MoneyField` refuses floats with a message instead of silently losing cents.
+Money travels as JSON strings (`core.money.MoneySerializerField`): a JSON number is
+refused on its field instead of losing cents through a float.
 """
 
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from buyers.models import Buyer
 from buyers.selectors import buyers_visible_to
+from core.api import ModelSerializer
 from core.choices import Industry
-from core.money import MAX_DIGITS
+from core.money import MoneySerializerField, MoneyTotalSerializerField
+from core.text import LONG_TEXT_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from core.uscc import normalize_uscc, validate_uscc
-from limits.choices import Outcome, ReasonCode, RequestType, ReviewOutcome
+from limits.choices import (
+    AMOUNT_REQUEST_TYPES,
+    Outcome,
+    ReasonCode,
+    RequestType,
+    ReviewOutcome,
+)
 from limits.models import (
     CreditLimit,
     CreditLimitChange,
@@ -31,33 +37,11 @@ from limits.models import (
 from policies.models import Policy
 from policies.selectors import policies_visible_to
 
-ERROR_FLOAT = _('Send money as a string, e.g. "1234.56", so that no cent is lost.')
 ERROR_BUYER_EITHER = _("Give the buyer by id or by USCC, not both.")
 ERROR_BUYER_UNKNOWN = _("No buyer with this USCC is in the register: apply for a limit instead.")
+ERROR_AMOUNT_REQUIRED = _("Enter an amount.")
+ERROR_EXPIRY_REQUIRED = _("Enter the date to which the limit is prolonged.")
 MAX_MOVEMENTS = 5000
-
-
-class MoneyField(serializers.DecimalField):
-    """A CNY amount: 18 digits, 2 places, sent and answered as a string."""
-
-    default_error_messages = {"float": ERROR_FLOAT}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", MAX_DIGITS)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, float):
-            self.fail("float")
-        return super().to_internal_value(data)
-
-
-class AggregateMoneyField(serializers.DecimalField):
-    """A read-only sum over many limits: may pass 18 digits, still two places."""
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=None, decimal_places=2, read_only=True, **kwargs)
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -77,17 +61,10 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return self.selector(request.user)
 
 
-class _MoneyModelSerializer(serializers.ModelSerializer):
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.DecimalField: MoneyField,
-    }
-
-
 # --- credit limits -----------------------------------------------------------------------
 
 
-class CreditLimitSerializer(_MoneyModelSerializer):
+class CreditLimitSerializer(ModelSerializer):
     policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
     insured = serializers.IntegerField(source="policy.insured_id", read_only=True)
     insured_name = serializers.CharField(source="policy.insured.name", read_only=True)
@@ -107,7 +84,7 @@ class CreditLimitSerializer(_MoneyModelSerializer):
         read_only_fields = fields
 
 
-class CreditLimitChangeSerializer(_MoneyModelSerializer):
+class CreditLimitChangeSerializer(ModelSerializer):
     """One row of a limit's history: what changed, from when, why, and by whom."""
 
     action_display = serializers.CharField(source="get_action_display", read_only=True)
@@ -128,7 +105,7 @@ class CreditLimitChangeSerializer(_MoneyModelSerializer):
 
 
 class LimitReinstateSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH)
 
 
 class LimitCancelSerializer(serializers.Serializer):
@@ -137,17 +114,21 @@ class LimitCancelSerializer(serializers.Serializer):
     notice_on = serializers.DateField()
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
-    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+    conditions = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH
+    )
 
 
 class LimitReduceSerializer(serializers.Serializer):
     """SPEC 5 reduction to a lower amount (> 0); cancellation is its own action."""
 
-    amount = MoneyField(min_value=Decimal("0.01"))
+    amount = MoneySerializerField(min_value=Decimal("0.01"))
     notice_on = serializers.DateField()
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
-    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+    conditions = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH
+    )
 
 
 class DiscretionaryLimitSerializer(serializers.Serializer):
@@ -158,7 +139,7 @@ class DiscretionaryLimitSerializer(serializers.Serializer):
         buyers_visible_to, queryset=Buyer.objects.all(), required=False, allow_null=True
     )
     buyer_uscc = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    amount = MoneyField(min_value=Decimal("0.01"))
+    amount = MoneySerializerField(min_value=Decimal("0.01"))
     payment_terms_days = serializers.IntegerField(min_value=1, max_value=365)
 
     def validate(self, attrs):
@@ -180,7 +161,7 @@ class DiscretionaryLimitSerializer(serializers.Serializer):
 # --- decisions ----------------------------------------------------------------------------
 
 
-class LimitDecisionSerializer(_MoneyModelSerializer):
+class LimitDecisionSerializer(ModelSerializer):
     """One immutable decision (SPEC 5): who, when, amount, reasons."""
 
     policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
@@ -188,8 +169,11 @@ class LimitDecisionSerializer(_MoneyModelSerializer):
     buyer_name = serializers.CharField(source="buyer.name", read_only=True)
     response_display = serializers.CharField(source="get_response_code_display", read_only=True)
     reason_display = serializers.CharField(source="get_reason_code_display", read_only=True)
-    decided_by = serializers.StringRelatedField()
-    approved_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)
+    approved_by = serializers.StringRelatedField(allow_null=True)
+    # Insurer-only (the insured's serializer leaves it out), so optional in the schema,
+    # which describes both answers; see INSURER_ONLY below.
+    explanation = serializers.CharField(required=False)
 
     class Meta:
         model = LimitDecision
@@ -218,10 +202,10 @@ class PendingOrdersRequestSerializer(serializers.Serializer):
     requested_on = serializers.DateField()
     contract_reference = serializers.CharField(max_length=100)
     contract_signed_on = serializers.DateField()
-    contract_amount = MoneyField(min_value=Decimal("0.01"))
+    contract_amount = MoneySerializerField(min_value=Decimal("0.01"))
 
 
-class PendingOrdersCoverSerializer(_MoneyModelSerializer):
+class PendingOrdersCoverSerializer(ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -247,7 +231,7 @@ PROPOSAL_FIELDS = [
 ]  # fmt: skip
 
 
-class LimitApplicationSerializer(_MoneyModelSerializer):
+class LimitApplicationSerializer(ModelSerializer):
     policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
     insured = serializers.IntegerField(source="policy.insured_id", read_only=True)
     insured_name = serializers.CharField(source="policy.insured.name", read_only=True)
@@ -256,8 +240,23 @@ class LimitApplicationSerializer(_MoneyModelSerializer):
     request_type_display = serializers.CharField(source="get_request_type_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     prepared_by = serializers.StringRelatedField()
-    submitted_by = serializers.StringRelatedField()
-    proposed_by = serializers.StringRelatedField()
+    submitted_by = serializers.StringRelatedField(allow_null=True)
+    # INSURER_ONLY: fields the insured's serializer leaves out must not be required in the
+    # schema, which describes both answers. drf-spectacular lists every read-only field as
+    # required, so they are declared writable; this serializer only ever answers.
+    auto_note = serializers.CharField(required=False)
+    proposed_outcome = serializers.ChoiceField(
+        choices=Outcome.choices, allow_blank=True, required=False
+    )
+    proposed_amount = MoneySerializerField(allow_null=True, required=False)
+    proposed_payment_terms_days = serializers.IntegerField(allow_null=True, required=False)
+    proposed_expires_on = serializers.DateField(allow_null=True, required=False)
+    proposed_reason_code = serializers.ChoiceField(
+        choices=ReasonCode.choices, allow_blank=True, required=False
+    )
+    proposed_conditions = serializers.CharField(allow_blank=True, required=False)
+    proposed_by = serializers.CharField(allow_null=True, required=False)  # the user's name
+    proposed_at = serializers.DateTimeField(allow_null=True, required=False)
     decisions = LimitDecisionSerializer(many=True, read_only=True)
     earlier_shipments_covered = serializers.SerializerMethodField(
         help_text="Whether shipments before the application are covered (SPEC 5); null when "
@@ -302,7 +301,7 @@ class InsuredLimitApplicationSerializer(LimitApplicationSerializer):
         read_only_fields = fields
 
 
-class LimitApplicationCreateSerializer(_MoneyModelSerializer):
+class LimitApplicationCreateSerializer(ModelSerializer):
     """SPEC 5 application: the request, the goods and the trading experience, the buyer by
     USCC (a buyer not in the register yet is created from its name and industry)."""
 
@@ -336,13 +335,23 @@ class LimitApplicationCreateSerializer(_MoneyModelSerializer):
         # database, with our own message naming the field.
         validators = []
 
+    def validate(self, attrs):
+        # What this request type needs, keyed on the field to send (the service checks
+        # it too, but a refusal there names no field the client left out, core.api).
+        kind = attrs.get("request_type")
+        if kind in AMOUNT_REQUEST_TYPES and not attrs.get("requested_amount"):
+            raise serializers.ValidationError({"requested_amount": ERROR_AMOUNT_REQUIRED})
+        if kind == RequestType.PROLONGATION and not attrs.get("requested_expires_on"):
+            raise serializers.ValidationError({"requested_expires_on": ERROR_EXPIRY_REQUIRED})
+        return attrs
+
 
 class ApplicationDecideSerializer(serializers.Serializer):
     """The underwriter's decision (SPEC 5): in full, partially, or refuse, with conditions."""
 
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    amount = MoneyField(
-        required=False, allow_null=True, default=None,
+    amount = MoneySerializerField(
+        required=False, allow_null=True, default=None, min_value=Decimal("0.01"),
         help_text=_("For a partial approval: the amount granted, below the requested one."),
     )  # fmt: skip
     payment_terms_days = serializers.IntegerField(
@@ -350,11 +359,18 @@ class ApplicationDecideSerializer(serializers.Serializer):
     )
     expires_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices, default=ReasonCode.NO_COMMENT)
-    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+    conditions = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH
+    )
+
+    def validate(self, attrs):
+        if attrs["outcome"] == Outcome.PARTIAL and attrs.get("amount") is None:
+            raise serializers.ValidationError({"amount": ERROR_AMOUNT_REQUIRED})
+        return attrs
 
 
 class ApplicationSendBackSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    note = serializers.CharField(max_length=SHORT_TEXT_MAX_LENGTH)
 
 
 class ApplicationEditSerializer(LimitApplicationCreateSerializer):
@@ -369,11 +385,11 @@ class ApplicationEditSerializer(LimitApplicationCreateSerializer):
 
 
 class ApplicationReturnSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=2000)
+    comment = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH)
 
 
 class ApplicationApproveSerializer(serializers.Serializer):
-    amount = MoneyField(
+    amount = MoneySerializerField(
         required=False, allow_null=True, default=None,
         help_text=_("Amend the proposed amount (the decision is then the second approver's)."),
     )  # fmt: skip
@@ -382,7 +398,7 @@ class ApplicationApproveSerializer(serializers.Serializer):
 # --- reviews and the queue -----------------------------------------------------------------
 
 
-class LimitReviewSerializer(_MoneyModelSerializer):
+class LimitReviewSerializer(ModelSerializer):
     policy = serializers.IntegerField(source="credit_limit.policy_id", read_only=True)
     policy_number = serializers.CharField(
         source="credit_limit.policy.policy_number", read_only=True
@@ -390,10 +406,10 @@ class LimitReviewSerializer(_MoneyModelSerializer):
     buyer = serializers.IntegerField(source="credit_limit.buyer_id", read_only=True)
     buyer_uscc = serializers.CharField(source="credit_limit.buyer.uscc", read_only=True)
     buyer_name = serializers.CharField(source="credit_limit.buyer.name", read_only=True)
-    limit_amount = MoneyField(source="credit_limit.amount", read_only=True)
+    limit_amount = MoneySerializerField(source="credit_limit.amount", read_only=True)
     reason_display = serializers.CharField(source="get_reason_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    completed_by = serializers.StringRelatedField()
+    completed_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = LimitReview
@@ -410,13 +426,20 @@ class ReviewCompleteSerializer(serializers.Serializer):
     """SPEC 5 review: confirm, reduce (give the amount) or cancel."""
 
     outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
-    amount = MoneyField(required=False, allow_null=True, min_value=Decimal("0.01"), default=None)
+    amount = MoneySerializerField(
+        required=False, allow_null=True, min_value=Decimal("0.01"), default=None
+    )
     notice_on = serializers.DateField(required=False, allow_null=True, default=None)
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices, default=ReasonCode.NO_COMMENT)
 
+    def validate(self, attrs):
+        if attrs["outcome"] == ReviewOutcome.REDUCE and not attrs.get("amount"):
+            raise serializers.ValidationError({"amount": ERROR_AMOUNT_REQUIRED})
+        return attrs
 
-class DecisionQueueEntrySerializer(_MoneyModelSerializer):
+
+class DecisionQueueEntrySerializer(ModelSerializer):
     """One open application with what the underwriter weighs beside it (SPEC 4, 5)."""
 
     policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
@@ -425,12 +448,18 @@ class DecisionQueueEntrySerializer(_MoneyModelSerializer):
     buyer_uscc = serializers.CharField(source="buyer.uscc", read_only=True)
     buyer_name = serializers.CharField(source="buyer.name", read_only=True)
     buyer_risk_grade = serializers.IntegerField(source="buyer.risk_grade", read_only=True)
-    proposed_by = serializers.StringRelatedField()
-    exposure = AggregateMoneyField(help_text=_("The buyer's aggregate exposure, all policies."))
-    capacity = AggregateMoneyField(allow_null=True, help_text=_("Capacity for the buyer's grade."))
-    remaining_capacity = AggregateMoneyField(allow_null=True)
+    proposed_by = serializers.StringRelatedField(allow_null=True)
+    exposure = MoneyTotalSerializerField(
+        help_text=_("The buyer's aggregate exposure, all policies.")
+    )
+    capacity = MoneyTotalSerializerField(
+        allow_null=True, help_text=_("Capacity for the buyer's grade.")
+    )
+    remaining_capacity = MoneyTotalSerializerField(allow_null=True)
     event_count = serializers.IntegerField(read_only=True)
-    insured_exposure = AggregateMoneyField(help_text=_("Total of the insured's current limits."))
+    insured_exposure = MoneyTotalSerializerField(
+        help_text=_("Total of the insured's current limits.")
+    )
     age_days = serializers.SerializerMethodField()
 
     class Meta:
@@ -456,18 +485,18 @@ class DecisionQueueEntrySerializer(_MoneyModelSerializer):
 
 
 class TurnoverCalculatorSerializer(serializers.Serializer):
-    annual_credit_sales = MoneyField(min_value=Decimal(0))
+    annual_credit_sales = MoneySerializerField(min_value=Decimal(0))
     credit_days = serializers.IntegerField(min_value=1, max_value=365)
 
 
 class TurnoverResultSerializer(serializers.Serializer):
-    limit = AggregateMoneyField()
+    limit = MoneyTotalSerializerField()
 
 
 class MovementSerializer(serializers.Serializer):
     on = serializers.DateField()
     kind = serializers.ChoiceField(choices=[("invoice", _("Invoice")), ("payment", _("Payment"))])
-    amount = MoneyField(min_value=Decimal("0.01"))
+    amount = MoneySerializerField(min_value=Decimal("0.01"))
 
 
 class PeakOutstandingCalculatorSerializer(serializers.Serializer):
@@ -475,5 +504,5 @@ class PeakOutstandingCalculatorSerializer(serializers.Serializer):
 
 
 class PeakOutstandingResultSerializer(serializers.Serializer):
-    peak = AggregateMoneyField()
+    peak = MoneyTotalSerializerField()
     peak_on = serializers.DateField(allow_null=True, read_only=True)

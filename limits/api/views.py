@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from core.filters import KnownQueryParameters
 from limits import rules, services
 from limits.api.serializers import (
     ApplicationApproveSerializer,
@@ -146,6 +147,7 @@ class CreditLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Limi
         "reinstate": is_underwriter,
         "discretionary": is_insured_submitter,
     }
+    service_error_fields = {"buyer": "buyer_uscc"}  # see core.api.exception_handler
 
     def get_queryset(self):
         return credit_limits_visible_to(self.request.user)
@@ -243,6 +245,7 @@ class LimitApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         "edit": is_insured_preparer,
         "return_to_preparer": is_insured_submitter,
     }
+    service_error_fields = {"buyer": "buyer_uscc"}  # see core.api.exception_handler
 
     def get_queryset(self):
         return applications_visible_to(self.request.user)
@@ -458,7 +461,8 @@ class DecisionQueueViewSet(mixins.ListModelMixin, _LimitsViewSet):
     """Open applications oldest first, with exposure and capacity beside each (SPEC 5)."""
 
     serializer_class = DecisionQueueEntrySerializer
-    filter_backends = []  # the queue's order is its age: oldest first
+    # The queue's order is its age, oldest first: no filter, no ordering parameter.
+    filter_backends = [KnownQueryParameters]
     action_roles = {"list": is_underwriter}
 
     def get_queryset(self):

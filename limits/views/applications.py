@@ -12,7 +12,12 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 
 from core.audit import history_for
-from core.mixins import InsuredRoleRequiredMixin, UnderwriterRequiredMixin, message_errors
+from core.mixins import (
+    InsuredRoleRequiredMixin,
+    UnderwriterRequiredMixin,
+    form_error_messages,
+    message_errors,
+)
 from core.views import FilteredListView
 from limits import services
 from limits.choices import (
@@ -314,7 +319,7 @@ class ApplicationSendBackView(UnderwriterRequiredMixin, ApplicationActionView):
     def perform(self, application):
         form = SendBackForm(self.request.POST)
         if not form.is_valid():
-            raise ValidationError(_("Say why the proposal goes back."))
+            raise ValidationError(form_error_messages(form))
         services.application_send_back(
             actor=self.request.user, application_id=application.pk, note=form.cleaned_data["note"]
         )

@@ -2,20 +2,22 @@ from rest_framework import serializers
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from core.api import ModelSerializer
+from core.text import LONG_TEXT_MAX_LENGTH
 from policies.choices import EligibilityCode, PolicyAction
 from policies.models import Policy, PolicyTransition
 from policies.services import SCHEDULE_FIELDS
 
 
-class PolicyTransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+class PolicyTransitionSerializer(ModelSerializer):
+    actor = serializers.StringRelatedField(allow_null=True)  # null: a scheduled job
 
     class Meta:
         model = PolicyTransition
         fields = ["action", "from_status", "to_status", "reason", "actor", "created_at"]
 
 
-class PolicySerializer(serializers.ModelSerializer):
+class PolicySerializer(ModelSerializer):
     insured = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.filter(kind=OrganisationKind.INSURED)
     )
@@ -54,18 +56,26 @@ class PolicySerializer(serializers.ModelSerializer):
 
 
 class PolicyUpdateSerializer(PolicySerializer):
-    class Meta(PolicySerializer.Meta):
-        read_only_fields = [*PolicySerializer.Meta.read_only_fields, "insured"]
+    """A policy's schedule on PUT and PATCH; the insured is fixed once the policy exists.
+
+    Declared read-only here (a declared field ignores `read_only_fields`), so a body that
+    repeats the policy's GET answer or follows the create schema is taken, its read-only
+    fields ignored.
+    """
+
+    insured = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
 class TransitionRequestSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=PolicyAction.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH
+    )
 
 
 class OverrideRequestSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=EligibilityCode.choices)
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH)
 
 
 class NonRenewalRequestSerializer(serializers.Serializer):

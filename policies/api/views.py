@@ -3,6 +3,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.filters import KnownQueryParameters
 from core.permissions import UnderwriterWrites
 from policies import services
 from policies.api.serializers import (
@@ -88,7 +89,9 @@ class PolicyViewSet(
         return Response(PolicySerializer(policy).data)
 
     @extend_schema(responses=PolicyTransitionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[KnownQueryParameters])
     def transitions(self, request, pk=None):
+        """The policy's lifecycle record, oldest first, paginated like every list."""
         policy = self.get_object()
-        return Response(PolicyTransitionSerializer(policy.transitions.all(), many=True).data)
+        page = self.paginate_queryset(policy.transitions.select_related("actor"))
+        return self.get_paginated_response(PolicyTransitionSerializer(page, many=True).data)
