@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -7,6 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
+from django.views.i18n import set_language
 
 from accounts import services
 from accounts.choices import Role
@@ -42,6 +44,20 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if user.is_insurer_staff:
             context["exposure_by_grade"] = exposure_by_grade()
         return context
+
+
+class LanguageView(View):
+    """Django's set_language; a logged-in user's choice is also remembered on the user, so
+    it follows them to every device and into their e-mails."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        response = set_language(request)
+        language = request.POST.get("language", "")
+        if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+            services.user_set_language(actor=request.user, language=language)
+        return response
 
 
 class CompanyAdminRequiredMixin(InsuredRoleRequiredMixin):

@@ -4,7 +4,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 urlpatterns = [
     path("", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("policies/", include("policies.urls")),
     path("buyers/", include("buyers.urls")),
     path("limits/", include("limits.urls")),
