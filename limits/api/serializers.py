@@ -156,6 +156,11 @@ class LimitDecisionSerializer(_MoneyModelSerializer):
     reason_display = serializers.CharField(source="get_reason_code_display", read_only=True)
     decided_by = serializers.StringRelatedField()
     approved_by = serializers.StringRelatedField()
+    explanation = serializers.CharField(
+        source="explanation_text",
+        read_only=True,
+        help_text="The insurer's reasoning, in the language of the request.",
+    )
 
     class Meta:
         model = LimitDecision
@@ -232,6 +237,20 @@ class LimitApplicationSerializer(_MoneyModelSerializer):
     earlier_shipments_deadline = serializers.SerializerMethodField(
         help_text="The limit-application deadline for those shipments."
     )
+    auto_note = serializers.CharField(
+        source="auto_note_text",
+        read_only=True,
+        help_text="Why the rule set decided it or sent it to the queue, with the figures it "
+        "compared, in the language of the request (insurer staff only).",
+    )
+    waiting_reason_code = serializers.CharField(
+        read_only=True,
+        help_text="Why it waits for the insurer, as a code (empty once decided).",
+    )
+    waiting_reason = serializers.CharField(
+        read_only=True,
+        help_text="Why it waits for the insurer, in the language of the request.",
+    )
 
     class Meta:
         model = LimitApplication
@@ -239,6 +258,7 @@ class LimitApplicationSerializer(_MoneyModelSerializer):
             "id", "policy", "policy_number", "insured", "insured_name", "buyer", "buyer_uscc",
             "buyer_name", "request_type", "request_type_display", "status", "status_display",
             *APPLICATION_FIELDS, "prepared_by", "submitted_by", "submitted_at", "decided_at",
+            "waiting_reason_code", "waiting_reason",
             "auto_note", *PROPOSAL_FIELDS, "decisions", "earlier_shipments_covered",
             "earlier_shipments_deadline", "created_at", "updated_at",
         ]  # fmt: skip

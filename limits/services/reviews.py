@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from buyers.models import NegativeEvent
 from core.services import action
+from limits import texts
 from limits.choices import (
     EXPOSURE_STATUSES,
     LimitStatus,
@@ -86,7 +87,7 @@ def limit_review_complete(
                 notice_on=today,
                 effective_on=today,
                 decided_by=actor,
-                explanation=_("Confirmed on review."),
+                explanation=texts.EXPLAIN_REVIEW_CONFIRMED(),
             )
         elif outcome in (ReviewOutcome.REDUCE, ReviewOutcome.CANCEL):
             if outcome == ReviewOutcome.REDUCE and not amount:
@@ -221,11 +222,12 @@ def limits_warn_expiring(*, today: date, limit: int = 500) -> int:
             )
             if not claimed:
                 continue
+            warning = texts.EXPIRY_WARNING(buyer=row.buyer.name, date=row.expires_on)
             notify_users(
                 users=_insured_users(row.policy),
-                subject=_("Limit on %(buyer)s expires on %(date)s")
-                % {"buyer": row.buyer.name, "date": row.expires_on.isoformat()},
-                body=_("Apply for a prolongation before then if you keep shipping."),
+                subject_code=warning.code,
+                body_code=texts.EXPIRY_WARNING_BODY.code,
+                params=warning.params,
                 url=row.get_absolute_url(),
             )
             warned += 1

@@ -34,6 +34,7 @@ from limits.selectors import (
     decisions_visible_to,
 )
 from limits.tables import APPLICATION_COLUMNS, RESPONSE_BADGES
+from limits.texts import decision_outcome
 from limits.views.common import (
     PREPARER_ROLES,
     SUBMITTER_ROLES,
@@ -141,6 +142,12 @@ class LimitApplicationDetailView(LoginRequiredMixin, DetailView):
         )
         for decision in decisions:
             decision.badge = RESPONSE_BADGES.get(decision.response_code, "secondary")
+            decision.outcome_text, decision.outcome_tone = decision_outcome(decision)
+            decision.explanation_shown = (
+                decision.explanation_text
+                if user.is_insurer_staff
+                else decision.explanation_for_insured
+            )
         age = age_in_days(application, timezone.now())
         context.update(
             decisions=decisions,

@@ -33,6 +33,7 @@ from limits.selectors import (
     reviews_visible_to,
 )
 from limits.tables import CREDIT_LIMIT_COLUMNS, RESPONSE_BADGES
+from limits.texts import decision_outcome
 from limits.views.common import (
     NOTICE_RESPONSES,
     PREPARER_ROLES,
@@ -89,6 +90,12 @@ class CreditLimitDetailView(LoginRequiredMixin, DetailView):
         )
         for decision in decisions:
             decision.badge = RESPONSE_BADGES.get(decision.response_code, "secondary")
+            decision.outcome_text, decision.outcome_tone = decision_outcome(decision)
+            decision.explanation_shown = (
+                decision.explanation_text
+                if user.is_insurer_staff
+                else decision.explanation_for_insured
+            )
             decision.pending_orders_allowed = (
                 may_ask_pending_orders and decision.response_code in NOTICE_RESPONSES
             )

@@ -653,6 +653,43 @@ def test_a_small_application_is_decided_automatically_and_the_insured_sees_no_wo
     assert CreditLimit.objects.get().amount == Decimal("150000.00")
 
 
+def test_the_insured_is_told_why_an_application_waits_without_the_insurers_figures(
+    personas, in_force_a, grade4_buyer
+):
+    AutoDecisionSettings.objects.create(enabled=True, capacity_headroom_percent=Decimal("20"))
+    AutoDecisionGradeRule.objects.create(risk_grade=4, max_amount=Decimal("200000"))
+    # The answer to the POST already carries the reason, in the language asked for.
+    client = api_as(personas["insured_a"])
+    response = client.post(
+        "/api/v1/limit-applications/",
+        {
+            "policy": in_force_a.pk,
+            "buyer_uscc": grade4_buyer.uscc,
+            "requested_amount": "250000.00",
+            "payment_terms_days": 60,
+            "submit": True,
+        },
+        format="json",
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == ApplicationStatus.SUBMITTED
+    assert body["waiting_reason_code"] == "limits.queue.above_automatic"
+    assert body["waiting_reason"] == (
+        "Above the amount decided automatically: an underwriter decides."
+    )
+    assert "auto_note" not in body
+    # Staff read the same application with the ceiling it was compared with.
+    staff = api_as(personas["underwriter"]).get(
+        f"/api/v1/limit-applications/{body['id']}/", headers={"accept-language": "zh-hans"}
+    )
+    assert (
+        staff.json()["auto_note"] == "申请金额 250,000.00 超过风险等级 4 的自动审批上限 200,000.00"
+    )
+    assert staff.json()["waiting_reason_code"] == "limits.queue.above_automatic"
+
+
 def test_application_lists_are_scoped_and_staff_never_see_drafts(
     personas, in_force_a, in_force_b, grade_capacities, django_assert_max_num_queries
 ):

@@ -305,7 +305,7 @@ def test_the_second_underwriter_sends_a_proposal_back_with_a_note(personas, worl
     )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
-    assert "请补充财务报表" in application.auto_note
+    assert "请补充财务报表" in application.auto_note_text
 
 
 # --- reductions, cancellations, pending orders ------------------------------------------------
@@ -641,3 +641,37 @@ def test_the_applications_list_is_scoped_and_exports(personas, world):
     assert world.buyer.name not in other.content.decode()
     export = client_for(personas["insured_a"]).get(reverse("limits:applications") + "?export=csv")
     assert world.buyer.uscc in b"".join(export.streaming_content).decode()
+
+
+# --- what the insured reads of the insurer's workings (SPEC 2, 5) ---------------------------
+
+
+def test_the_insured_reads_why_it_waits_and_the_decision_without_ceilings_or_capacity(
+    personas, world
+):
+    from limits.models import AutoDecisionGradeRule, AutoDecisionSettings
+
+    AutoDecisionSettings.objects.create(enabled=True, capacity_headroom_percent=Decimal("20"))
+    AutoDecisionGradeRule.objects.create(risk_grade=4, max_amount=Decimal("300000"))
+    waiting = submitted_application(personas, world.policy_a, world.buyer, amount="400000")
+    insured = client_for(personas["insured_a"])
+    page = insured.get(waiting.get_absolute_url())
+    assert by_testid(page, "waiting-reason") == "超出自动审批金额，由核保人审批。"
+    assert "300,000" not in text_of(page)
+    assert 'data-testid="auto-note"' not in page.content.decode()
+    staff = client_for(personas["underwriter"]).get(waiting.get_absolute_url())
+    assert "300,000.00" in by_testid(staff, "auto-note")
+
+    other = BuyerFactory(risk_grade=4)
+    decided = submitted_application(personas, world.policy_a, other, amount="200000")
+    assert decided.status == ApplicationStatus.DECIDED
+    for url in (
+        decided.get_absolute_url(),
+        CreditLimit.objects.get(buyer=other).get_absolute_url(),
+    ):
+        page = insured.get(url)
+        assert by_testid(page, "decision-explanation") == "已按保单规则自动审批。"
+        assert "10,000,000" not in text_of(page)  # the buyer's capacity
+        assert "300,000" not in text_of(page)  # the grade's automatic ceiling
+    staff = client_for(personas["underwriter"]).get(decided.get_absolute_url())
+    assert "300,000.00" in by_testid(staff, "decision-explanation")
