@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from limits.forms import (
     SendBackForm,
     TurnoverCalculatorForm,
 )
+from limits.models import LimitDecision
 from limits.selectors import (
     applications_visible_to,
     credit_limits_visible_to,
@@ -64,7 +66,11 @@ class LimitApplicationListView(FilteredListView):
         return APPLICATION_COLUMNS
 
     def base_queryset(self):
-        return applications_visible_to(self.request.user)
+        # The outcome column shows each application's latest decision: one query per page.
+        newest = LimitDecision.objects.order_by("-created_at", "-id")
+        return applications_visible_to(self.request.user).prefetch_related(
+            Prefetch("decisions", queryset=newest, to_attr="decisions_newest_first")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -141,8 +147,10 @@ class LimitApplicationDetailView(LoginRequiredMixin, DetailView):
             decisions_visible_to(user).filter(application=application).order_by("-created_at")
         )
         for decision in decisions:
-            decision.badge = RESPONSE_BADGES.get(decision.response_code, "secondary")
             decision.outcome_text, decision.outcome_tone = decision_outcome(decision)
+            decision.badge = decision.outcome_tone or RESPONSE_BADGES.get(
+                decision.response_code, "secondary"
+            )
             decision.explanation_shown = (
                 decision.explanation_text
                 if user.is_insurer_staff

@@ -48,13 +48,19 @@ from limits.views.common import (
 
 class CreditLimitListView(FilteredListView):
     filterset_class = CreditLimitFilterSet
-    columns = CREDIT_LIMIT_COLUMNS
     export_name = "credit-limits"
     default_ordering = ("buyer__name",)
 
     @property
     def title(self):
         return _("Credit limits")
+
+    @property
+    def columns(self):
+        if self.request.user.is_insured_user:
+            # Every row is the user's own company: the column would only repeat its name.
+            return [c for c in CREDIT_LIMIT_COLUMNS if c.key != "policy.insured.name"]
+        return CREDIT_LIMIT_COLUMNS
 
     def base_queryset(self):
         return credit_limits_visible_to(self.request.user)
@@ -89,8 +95,10 @@ class CreditLimitDetailView(LoginRequiredMixin, DetailView):
             .order_by("-created_at", "-id")
         )
         for decision in decisions:
-            decision.badge = RESPONSE_BADGES.get(decision.response_code, "secondary")
             decision.outcome_text, decision.outcome_tone = decision_outcome(decision)
+            decision.badge = decision.outcome_tone or RESPONSE_BADGES.get(
+                decision.response_code, "secondary"
+            )
             decision.explanation_shown = (
                 decision.explanation_text
                 if user.is_insurer_staff

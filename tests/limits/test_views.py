@@ -675,3 +675,45 @@ def test_the_insured_reads_why_it_waits_and_the_decision_without_ceilings_or_cap
         assert "300,000" not in text_of(page)  # the grade's automatic ceiling
     staff = client_for(personas["underwriter"]).get(decided.get_absolute_url())
     assert "300,000.00" in by_testid(staff, "decision-explanation")
+
+
+def test_lists_show_what_was_granted_not_just_decided(
+    personas, world, django_assert_max_num_queries
+):
+    application = submitted_application(personas, world.policy_a, world.buyer, amount="900000")
+    services.application_decide(
+        actor=personas["underwriter"],
+        application_id=application.pk,
+        outcome="partial",
+        amount=Decimal("1000"),
+        reason_code="14",
+    )
+    for _ in range(3):  # more decided rows cost no more queries
+        other = submitted_application(personas, world.policy_a, BuyerFactory(risk_grade=4))
+        services.application_decide(
+            actor=personas["underwriter"], application_id=other.pk, outcome="refuse"
+        )
+    client = client_for(personas["insured_a"])
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("limits:applications") + "?sort=requested_amount")
+    html = page.content.decode()
+    assert "部分批准 1,000.00 / 申请 900,000.00" in html
+    assert 'text-bg-warning">部分批准 1,000.00' in html
+    assert html.count('text-bg-danger">不予批准（申请 2,000,000.00）') == 3
+    detail = client.get(application.get_absolute_url())
+    assert by_testid(detail, "application-outcome") == "部分批准 1,000.00 / 申请 900,000.00"
+
+
+def test_the_limit_list_shows_a_scheduled_cut_as_adverse(personas, world):
+    limit = granted_limit(personas, world.policy_a, world.buyer, amount="1000000")
+    services.limit_reduce_or_cancel(
+        actor=personas["underwriter"],
+        limit_id=limit.pk,
+        amount=Decimal("400000"),
+        notice_on=timezone.localdate(),
+        effective_on=timezone.localdate() + timedelta(days=14),
+        reason_code="12",
+    )
+    html = client_for(personas["insured_a"]).get(reverse("limits:list")).content.decode()
+    on = (timezone.localdate() + timedelta(days=14)).isoformat()
+    assert f'text-bg-warning">于 {on} 削减至 400,000.00' in html
