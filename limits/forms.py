@@ -31,6 +31,7 @@ ERROR_MOVEMENT_KIND = _("Line %(line)s: the kind must be “invoice” or “pay
 ERROR_NO_MOVEMENTS = _("Enter at least one invoice.")
 ERROR_PARTIAL_AMOUNT_MISSING = _("Enter the amount approved.")
 ERROR_REDUCED_AMOUNT_MISSING = _("Enter the reduced amount.")
+ERROR_AMOUNT_NOT_POSITIVE = _("The amount must be more than zero.")
 MAX_MOVEMENTS = 2000
 MAX_AMOUNT = Decimal(10) ** (MAX_DIGITS - 2)
 
@@ -240,6 +241,7 @@ class DecideForm(forms.Form):
         label=_("Approved amount"),
         required=False,
         min_value=Decimal("0.01"),
+        error_messages={"min_value": ERROR_AMOUNT_NOT_POSITIVE},
         help_text=_("For a partial approval."),
     )
     payment_terms_days = forms.IntegerField(
@@ -260,7 +262,13 @@ class DecideForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("outcome") == Outcome.PARTIAL and data.get("amount") is None:
+        # An amount given but refused (negative, not a number) has its own message: the
+        # field is then missing from cleaned_data, which is not the same as left blank.
+        if (
+            data.get("outcome") == Outcome.PARTIAL
+            and data.get("amount") is None
+            and "amount" not in self.errors
+        ):
             self.add_error("amount", ERROR_PARTIAL_AMOUNT_MISSING)
         return data
 

@@ -235,6 +235,19 @@ def test_a_partial_decision_without_amount_is_refused_on_the_form(personas, worl
     assert application.status == ApplicationStatus.SUBMITTED
 
 
+def test_a_negative_partial_amount_gets_one_true_message(personas, world):
+    application = submitted_application(personas, world.policy_a, world.buyer)
+    response = client_for(personas["underwriter"]).post(
+        reverse("limits:application-decide", args=[application.pk]),
+        {"outcome": "partial", "amount": "-100", "reason_code": "7"},
+    )
+    assert response.status_code == 200
+    assert response.context["decide_form"].errors["amount"] == ["金额必须大于零。"]
+    assert "请填写批准金额" not in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+
+
 def test_a_service_refusal_comes_back_on_the_decide_form(personas, world):
     # 2,000,000 requested: a "partial" of 2,500,000 is not partial (service error on amount).
     application = submitted_application(personas, world.policy_a, world.buyer)
