@@ -186,16 +186,27 @@ class LimitApplication(models.Model):
     auto_note_params = models.JSONField(default=dict, blank=True)
 
     # A decision above the first underwriter's authority waits here for a second one.
-    proposed_outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
-    proposed_amount = MoneyField(null=True, blank=True)
-    proposed_payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    proposed_expires_on = models.DateField(null=True, blank=True)
-    proposed_reason_code = models.CharField(max_length=2, choices=ReasonCode.choices, blank=True)
-    proposed_conditions = models.TextField(blank=True)
-    proposed_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    proposed_outcome = models.CharField(
+        _("proposed decision"), max_length=16, choices=Outcome.choices, blank=True
     )
-    proposed_at = models.DateTimeField(null=True, blank=True)
+    proposed_amount = MoneyField(_("proposed amount"), null=True, blank=True)
+    proposed_payment_terms_days = models.PositiveSmallIntegerField(
+        _("proposed payment terms (days)"), null=True, blank=True
+    )
+    proposed_expires_on = models.DateField(_("proposed expiry"), null=True, blank=True)
+    proposed_reason_code = models.CharField(
+        _("proposed reason"), max_length=2, choices=ReasonCode.choices, blank=True
+    )
+    proposed_conditions = models.TextField(_("proposed conditions"), blank=True)
+    proposed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
