@@ -294,15 +294,14 @@ def _demo_limits(today: date) -> int:
                 today=today,
             )
     first, second = CreditLimit.objects.filter(policy=policy, source="insurer").order_by("id")[:2]
-    limit_services.limit_reduce_or_cancel(
+    limit_services.limit_cancel(
         actor=underwriter,
         limit_id=second.pk,
-        amount=None,
         notice_on=today,
         reason_code="3",
         today=today,
     )
-    limit_services.limit_reduce_or_cancel(
+    limit_services.limit_reduce(
         actor=underwriter,
         limit_id=first.pk,
         amount=first.amount / 2,

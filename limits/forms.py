@@ -279,15 +279,9 @@ class SendBackForm(forms.Form):
     )
 
 
-class LimitReduceForm(forms.Form):
-    """Reduce or cancel a limit with notice (SPEC 5): no amount means cancel."""
+class LimitCancelForm(forms.Form):
+    """Cancel a limit with notice (SPEC 5): for shipments after the effective date."""
 
-    amount = MoneyFormField(
-        label=_("New amount"),
-        required=False,
-        min_value=Decimal("0.00"),
-        help_text=_("Leave blank to cancel the limit."),
-    )
     notice_on = forms.DateField(label=_("Notice date"), initial=_today, widget=IsoDateInput)
     effective_on = forms.DateField(
         label=_("Effective date"),
@@ -299,6 +293,19 @@ class LimitReduceForm(forms.Form):
     conditions = forms.CharField(
         label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class LimitReduceForm(LimitCancelForm):
+    """Reduce a limit with notice (SPEC 5): a new amount above zero, below the current one.
+    Cancelling is its own form: a blank amount here is an error, never a cancellation."""
+
+    amount = MoneyFormField(
+        label=_("New amount"),
+        min_value=Decimal("0.01"),
+        error_messages={"min_value": ERROR_AMOUNT_NOT_POSITIVE},
+        help_text=_("Below the current limit. To end the limit, cancel it instead."),
+    )
+    field_order = ["amount", "notice_on", "effective_on", "reason_code", "conditions"]
 
 
 class ReviewCompleteForm(forms.Form):

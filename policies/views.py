@@ -1,22 +1,111 @@
+from decimal import Decimal
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, FormView
 
 from core.audit import history_for
-from core.mixins import UnderwriterRequiredMixin, apply_validation_error, message_errors
+from core.mixins import (
+    Confirmation,
+    UnderwriterRequiredMixin,
+    apply_validation_error,
+    is_confirmed,
+    message_errors,
+)
 from core.views import FilteredListView
+from limits.choices import EXPOSURE_STATUSES  # the confirmation counts the limits that end
 from policies import services
 from policies.choices import ACTIONS_NEEDING_REASON, LIVE_STATUSES, EligibilityCode, PolicyAction
 from policies.filtersets import PolicyFilterSet
 from policies.forms import NonRenewalForm, OverrideForm, PolicyForm, TransitionForm
 from policies.selectors import policies_visible_to
 from policies.tables import POLICY_COLUMNS
+
+# Actions that end a policy or stop its cover: in a menu, stated and confirmed first.
+TERMINATING_ACTIONS = frozenset({PolicyAction.SUSPEND, PolicyAction.EXPIRE, PolicyAction.CANCEL})
+
+
+def _confirm_url(policy, action_name: str) -> str:
+    return f"{reverse('policies:detail', args=[policy.pk])}?{urlencode({'confirm': action_name})}"
+
+
+def transition_confirmation(request, policy, action_name: str) -> Confirmation:
+    """What suspending, expiring or cancelling this policy does, in words and figures."""
+    current = policy.credit_limits.filter(status__in=EXPOSURE_STATUSES).aggregate(
+        n=Count("id"), total=Sum("amount")
+    )
+    count = current["n"]
+    values = {
+        "policy": str(policy),
+        "insured": policy.insured.name,
+        "end": policy.period_end,
+        "today": timezone.localdate(),
+        "n": count,
+        "total": f"{current['total'] or Decimal(0):,.2f}",
+    }
+    limits_end = ngettext(
+        "Its %(n)s current credit limit (%(total)s in all) ends with it.",
+        "Its %(n)s current credit limits (%(total)s in all) end with it.",
+        count,
+    )
+    if action_name == PolicyAction.CANCEL:
+        title, tone = _("Cancel policy %(policy)s?"), "danger"
+        effects = [
+            _(
+                "Policy %(policy)s of %(insured)s is cancelled today (%(today)s): no shipment "
+                "from now on is covered."
+            ),
+            *([limits_end] if count else []),
+            _("This cannot be undone."),
+        ]
+    elif action_name == PolicyAction.EXPIRE:
+        title, tone = _("Expire policy %(policy)s?"), "danger"
+        effects = [
+            _(
+                "Policy %(policy)s expires today (%(today)s; its period ends on %(end)s): no "
+                "shipment from now on is covered."
+            ),
+            *([limits_end] if count else []),
+            _("This cannot be undone."),
+        ]
+    else:
+        title, tone = _("Suspend policy %(policy)s?"), "warning"
+        effects = [
+            _(
+                "Policy %(policy)s of %(insured)s is suspended: shipments from today "
+                "(%(today)s) are not covered until it is reinstated."
+            )
+        ]
+        if count:
+            effects.append(
+                ngettext(
+                    "Its %(n)s current credit limit (%(total)s in all) stays for shipments "
+                    "made before.",
+                    "Its %(n)s current credit limits (%(total)s in all) stay for shipments "
+                    "made before.",
+                    count,
+                )
+            )
+    return Confirmation(
+        title=title % values,
+        effects=[effect % values for effect in effects],
+        action=reverse("policies:transition", args=[policy.pk]),
+        fields=[("action", action_name)],
+        button=str(PolicyAction(action_name).label),
+        back_url=reverse("policies:detail", args=[policy.pk]),
+        tone=tone,
+        reason_label=_("Reason") if action_name in ACTIONS_NEEDING_REASON else "",
+    )
 
 
 class PolicyListView(FilteredListView):
@@ -64,10 +153,20 @@ class PolicyDetailView(LoginRequiredMixin, DetailView):
             ]
             context["history"] = history_for(policy)
         if user.is_underwriter:
+            allowed = services.allowed_actions(policy)
+            # Moves along the lifecycle are buttons; those that end or stop cover sit in a
+            # menu and are stated and confirmed first.
             context["actions"] = [
                 (a, PolicyAction(a).label, a in ACTIONS_NEEDING_REASON)
-                for a in services.allowed_actions(policy)
+                for a in allowed
+                if a not in TERMINATING_ACTIONS
             ]
+            context["terminating_actions"] = [
+                (a, PolicyAction(a).label) for a in allowed if a in TERMINATING_ACTIONS
+            ]
+            asked = self.request.GET.get("confirm")
+            if asked in allowed and asked in TERMINATING_ACTIONS:
+                context["confirmation"] = transition_confirmation(self.request, policy, asked)
             context["editable"] = policy.status in ("draft", "quoted")
             context["can_give_notice"] = policy.status in LIVE_STATUSES and policy.auto_renew
         return context
@@ -122,7 +221,11 @@ class PolicyUpdateView(UnderwriterRequiredMixin, FormView):
 
 
 class PolicyTransitionView(UnderwriterRequiredMixin, View):
-    """POST only: one lifecycle action, through the same service as the API and jobs."""
+    """POST only: one lifecycle action, through the same service as the API and jobs.
+
+    An action that ends or stops cover is carried out only once confirmed in the dialog
+    that states its effect; otherwise the page asks for that confirmation.
+    """
 
     def post(self, request, pk):
         policy = get_object_or_404(policies_visible_to(request.user), pk=pk)
@@ -130,6 +233,12 @@ class PolicyTransitionView(UnderwriterRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, _("Unknown action."))
             return redirect("policies:detail", pk=policy.pk)
+        action_name = form.cleaned_data["action"]
+        if action_name in TERMINATING_ACTIONS and not is_confirmed(request):
+            return redirect(_confirm_url(policy, action_name))
+        if action_name in ACTIONS_NEEDING_REASON and not form.cleaned_data["reason"].strip():
+            messages.error(request, str(services.ERROR_REASON_REQUIRED))
+            return redirect(_confirm_url(policy, action_name))
         try:
             services.policy_transition(
                 actor=request.user,

@@ -160,6 +160,7 @@ APPLICATION = {
     "payment_terms_days": "60",
 }
 REDUCTION = {"amount": "500000.00", "notice_on": "{today}", "reason_code": "12"}
+CANCELLATION = {"notice_on": "{today}", "reason_code": "3"}
 PENDING_ORDERS = {
     "requested_on": "{today}",
     "contract_reference": "HT-2026-001",
@@ -227,6 +228,7 @@ UI_POST = [
         only(STAFF, 302, 404, 302),
     ),
     ("/limits/{limit_a}/reduce/", REDUCTION, only(UNDERWRITERS, ALLOWED, 404, 302)),
+    ("/limits/{limit_a}/cancel/", CANCELLATION, only(UNDERWRITERS, ALLOWED, 404, 302)),
     ("/limits/discretionary/", DISCRETIONARY, only(INSURED_APPROVERS, ALLOWED, 404, 302)),
     ("/limits/applications/new/", APPLICATION, only(INSURED_APPROVERS, ALLOWED, 404, 302)),
     ("/limits/applications/{app_draft}/submit/", {}, only(["insured_a"], ALLOWED, 404, 302)),
@@ -294,6 +296,7 @@ API = [
     ("get", "/api/v1/credit-limits/", None, expect(200, anonymous=401)),
     ("get", "/api/v1/credit-limits/{limit_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
     ("post", "/api/v1/credit-limits/{limit_a}/reduce/", REDUCTION, staff_act(200)),
+    ("post", "/api/v1/credit-limits/{limit_a}/cancel/", CANCELLATION, staff_act(200)),
     (
         "post",
         "/api/v1/credit-limits/discretionary/",

@@ -106,14 +106,20 @@ class CreditLimitSerializer(_MoneyModelSerializer):
         read_only_fields = fields
 
 
-class LimitReduceSerializer(serializers.Serializer):
-    """SPEC 5 reduction or cancellation: a blank, null or zero amount cancels."""
+class LimitCancelSerializer(serializers.Serializer):
+    """SPEC 5 cancellation with notice: for shipments after the effective date."""
 
-    amount = MoneyField(required=False, allow_null=True, min_value=Decimal(0), default=None)
     notice_on = serializers.DateField()
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
     conditions = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LimitReduceSerializer(LimitCancelSerializer):
+    """SPEC 5 reduction with notice: the new amount, above zero and below the current one
+    (cancelling is its own action, never a blank amount)."""
+
+    amount = MoneyField(min_value=Decimal("0.01"))
 
 
 class DiscretionaryLimitSerializer(serializers.Serializer):

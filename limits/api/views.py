@@ -26,6 +26,7 @@ from limits.api.serializers import (
     InsuredLimitDecisionSerializer,
     LimitApplicationCreateSerializer,
     LimitApplicationSerializer,
+    LimitCancelSerializer,
     LimitDecisionSerializer,
     LimitReduceSerializer,
     LimitReviewSerializer,
@@ -127,13 +128,18 @@ class _LimitsViewSet(viewsets.GenericViewSet):
 
 
 class CreditLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _LimitsViewSet):
-    """Credit limits as each role may see them (SPEC 2, 5); reductions are actions."""
+    """Credit limits as each role may see them (SPEC 2, 5); reductions and cancellations
+    are actions of their own."""
 
     serializer_class = CreditLimitSerializer
     filterset_class = CreditLimitFilterSet
     ordering_fields = ["amount", "effective_from", "expires_on", "updated_at", "buyer__name"]
     ordering = ["-updated_at", "-id"]
-    action_roles = {"reduce": is_underwriter, "discretionary": is_insured_submitter}
+    action_roles = {
+        "reduce": is_underwriter,
+        "cancel": is_underwriter,
+        "discretionary": is_insured_submitter,
+    }
 
     def get_queryset(self):
         return credit_limits_visible_to(self.request.user)
@@ -141,13 +147,26 @@ class CreditLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Limi
     @extend_schema(
         request=LimitReduceSerializer,
         responses=_answers({200: LimitDecisionSerializer}, 400, 403, 404),
-        summary="Reduce or cancel a limit (underwriters; a blank, null or 0 amount cancels)",
+        summary="Reduce a limit (underwriters): an amount above zero and below the current one",
     )
     @action(detail=True, methods=["post"])
     def reduce(self, request, pk=None):
         limit = self.get_object()
-        decision = services.limit_reduce_or_cancel(
+        decision = services.limit_reduce(
             actor=request.user, limit_id=limit.pk, **self._body(LimitReduceSerializer)
+        )
+        return Response(LimitDecisionSerializer(decision).data)
+
+    @extend_schema(
+        request=LimitCancelSerializer,
+        responses=_answers({200: LimitDecisionSerializer}, 400, 403, 404),
+        summary="Cancel a limit with notice (underwriters)",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        limit = self.get_object()
+        decision = services.limit_cancel(
+            actor=request.user, limit_id=limit.pk, **self._body(LimitCancelSerializer)
         )
         return Response(LimitDecisionSerializer(decision).data)
 

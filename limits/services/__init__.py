@@ -55,6 +55,8 @@ from limits.services.base import (
     current_limit,
 )
 from limits.services.changes import (
+    limit_cancel,
+    limit_reduce,
     limit_reduce_or_cancel,
     limits_carry_over,
     limits_end_with_policy,
@@ -120,6 +122,8 @@ __all__ = [
     "capacity_for_grade",
     "current_limit",
     "discretionary_limit_set",
+    "limit_cancel",
+    "limit_reduce",
     "limit_reduce_or_cancel",
     "limit_review_complete",
     "limit_reviews_open_due",

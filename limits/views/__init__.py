@@ -19,6 +19,7 @@ from limits.views.credit_limits import (
     CreditLimitDetailView,
     CreditLimitListView,
     DiscretionaryLimitView,
+    LimitCancelView,
     LimitReduceView,
 )
 from limits.views.pending_orders import (
@@ -34,6 +35,7 @@ __all__ = [
     "CreditLimitListView",
     "CreditLimitDetailView",
     "LimitReduceView",
+    "LimitCancelView",
     "DiscretionaryLimitView",
     "LimitApplicationListView",
     "LimitApplicationCreateView",

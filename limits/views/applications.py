@@ -13,7 +13,14 @@ from django.views.generic import DetailView, FormView
 
 from buyers.selectors import buyer_exposure_summary
 from core.audit import history_for
-from core.mixins import InsuredRoleRequiredMixin, UnderwriterRequiredMixin, message_errors
+from core.mixins import (
+    InsuredRoleRequiredMixin,
+    UnderwriterRequiredMixin,
+    is_confirmed,
+    message_errors,
+    posted_fields,
+)
+from core.services import dry_run
 from core.views import FilteredListView
 from limits import services
 from limits.choices import (
@@ -45,6 +52,7 @@ from limits.views.common import (
     service_call,
     user_acts_for_insured,
 )
+from limits.views.effects import decision_confirmation
 
 # --- applications ---------------------------------------------------------------------------
 
@@ -263,7 +271,8 @@ class ApplicationSendBackView(UnderwriterRequiredMixin, ApplicationActionView):
 
 
 class ApplicationDecideView(UnderwriterRequiredMixin, LimitApplicationDetailView):
-    """POST only: the underwriter's decision; errors come back on the page's form."""
+    """POST only: the underwriter's decision, stated and confirmed before it is recorded;
+    errors come back on the page's form."""
 
     http_method_names = ["post"]
 
@@ -271,11 +280,28 @@ class ApplicationDecideView(UnderwriterRequiredMixin, LimitApplicationDetailView
         self.object = self.get_object()
         form = DecideForm(request.POST)
         if form.is_valid():
+
+            def decide():
+                return services.application_decide(
+                    actor=request.user, application_id=self.object.pk, **form.cleaned_data
+                )
+
             try:
                 with service_call():
-                    application = services.application_decide(
-                        actor=request.user, application_id=self.object.pk, **form.cleaned_data
-                    )
+                    if not is_confirmed(request):
+                        # First state what the decision will do, then record it.
+                        result = dry_run(decide)
+                        context = self.get_context_data(decide_form=form)
+                        context["confirmation"] = decision_confirmation(
+                            request,
+                            self.object,
+                            result,
+                            form.cleaned_data,
+                            context["current_limit"],
+                            posted_fields(request),
+                        )
+                        return self.render_to_response(context)
+                    application = decide()
             except ValidationError as error:
                 apply_service_error(form, error)
             else:

@@ -183,12 +183,35 @@ def test_an_underwriter_reduces_a_limit_and_gets_the_decision(personas, insurer_
 
 
 @pytest.mark.parametrize("amount", ["", None, "0", "0.00"])
-def test_a_blank_null_or_zero_amount_cancels_the_limit(personas, insurer_limit, today, amount):
+def test_a_blank_null_or_zero_amount_never_cancels_a_limit(personas, insurer_limit, today, amount):
     response = api_as(personas["senior_underwriter"]).post(
         f"/api/v1/credit-limits/{insurer_limit.pk}/reduce/",
         {"amount": amount, "notice_on": today.isoformat(), "reason_code": "3"},
         format="json",
     )
+    assert response.status_code == 400
+    assert "amount" in response.json()
+    insurer_limit.refresh_from_db()
+    assert insurer_limit.status == LimitStatus.ACTIVE
+    assert not LimitDecision.objects.exists()
+
+
+def test_an_omitted_amount_is_refused_too(personas, insurer_limit, today):
+    response = api_as(personas["underwriter"]).post(
+        f"/api/v1/credit-limits/{insurer_limit.pk}/reduce/",
+        {"notice_on": today.isoformat(), "reason_code": "3"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "amount" in response.json()
+
+
+def test_cancelling_is_its_own_action(personas, insurer_limit, today):
+    url = f"/api/v1/credit-limits/{insurer_limit.pk}/cancel/"
+    body = {"notice_on": today.isoformat(), "reason_code": "3"}
+    assert api_as(personas["insured_a"]).post(url, body, format="json").status_code == 403
+    assert api_as(personas["insured_b"]).post(url, body, format="json").status_code == 404
+    response = api_as(personas["senior_underwriter"]).post(url, body, format="json")
     assert response.status_code == 200, response.json()
     assert (response.json()["response_code"], response.json()["amount"]) == (
         ResponseCode.CANCELLATION,
@@ -196,15 +219,28 @@ def test_a_blank_null_or_zero_amount_cancels_the_limit(personas, insurer_limit, 
     )
     insurer_limit.refresh_from_db()
     assert insurer_limit.status == LimitStatus.CANCELLED
+    again = api_as(personas["senior_underwriter"]).post(url, body, format="json")
+    assert again.status_code == 400 and "limit" in again.json()
 
 
-def test_an_omitted_amount_cancels_too(personas, insurer_limit, today):
+def test_a_cancellation_with_notice_ahead_is_scheduled(personas, insurer_limit, today):
+    effective_on = today + timedelta(days=10)
     response = api_as(personas["underwriter"]).post(
-        f"/api/v1/credit-limits/{insurer_limit.pk}/reduce/",
-        {"notice_on": today.isoformat(), "reason_code": "3"},
+        f"/api/v1/credit-limits/{insurer_limit.pk}/cancel/",
+        {
+            "notice_on": today.isoformat(),
+            "effective_on": effective_on.isoformat(),
+            "reason_code": "3",
+        },
         format="json",
     )
-    assert response.json()["response_code"] == ResponseCode.CANCELLATION
+    assert response.status_code == 200, response.json()
+    insurer_limit.refresh_from_db()
+    assert insurer_limit.status == LimitStatus.ACTIVE
+    assert (insurer_limit.scheduled_amount, insurer_limit.scheduled_effective_on) == (
+        Decimal("0"),
+        effective_on,
+    )
 
 
 def test_a_reduction_with_notice_ahead_is_scheduled_for_its_effective_date(
@@ -1298,6 +1334,7 @@ def test_the_openapi_schema_documents_every_limits_endpoint(api):
     for path, method in [
         ("/api/v1/credit-limits/", "get"),
         ("/api/v1/credit-limits/{id}/reduce/", "post"),
+        ("/api/v1/credit-limits/{id}/cancel/", "post"),
         ("/api/v1/credit-limits/discretionary/", "post"),
         ("/api/v1/limit-applications/", "post"),
         ("/api/v1/limit-applications/{id}/decide/", "post"),
