@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -15,8 +17,12 @@ from accounts.choices import Role
 from accounts.forms import CompanyUserForm
 from buyers.selectors import buyers_visible_to, exposure_by_grade
 from core.mixins import InsuredRoleRequiredMixin, apply_validation_error, message_errors
+from limits.choices import SERVICE_LEVEL_DAYS
+from limits.selectors import decision_queue_ageing, insured_cover, open_applications
+from limits.views.common import age_in_days
 from policies.choices import PolicyStatus
-from policies.selectors import policies_visible_to
+from policies.selectors import policies_in_force_with_renewal, policies_visible_to
+from policies.views import may_accept_renewal, renewal_acceptance_confirmation
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -43,7 +49,42 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["notifications"] = user.notifications.all()[:5]
         if user.is_insurer_staff:
             context["exposure_by_grade"] = exposure_by_grade()
+            if user.is_underwriter:
+                context["queue"] = decision_queue_ageing(user, now=timezone.now())
+                context["service_level_days"] = SERVICE_LEVEL_DAYS
+        elif user.is_insured_user:
+            context.update(self._insured_figures(user))
         return context
+
+    def _insured_figures(self, user) -> dict:
+        """SPEC 5 and 3.3 at a glance: total cover, limits by buyer, what waits, and the
+        policy's expiry with next year's quote."""
+        now, today = timezone.now(), timezone.localdate()
+        waiting = list(open_applications(user)[:8])
+        for application in waiting:
+            application.age_days = age_in_days(application, now)
+        live = list(policies_in_force_with_renewal(user))
+        asked = self.request.GET.get("accept_renewal", "")
+        figures = {
+            "cover": insured_cover(user),
+            "open_applications": waiting,
+            "open_application_count": open_applications(user).count(),
+            "live_policies": live,
+        }
+        for policy in live:
+            policy.days_left = (policy.period_end - today).days
+            renewal = getattr(policy, "renewal", None)
+            policy.renewal_quote = (
+                renewal if renewal and renewal.status == PolicyStatus.QUOTED else None
+            )
+            if policy.renewal_quote:
+                policy.renewal_quote.renewed_from = policy
+                policy.renewal_quote.acceptable = may_accept_renewal(user, policy.renewal_quote)
+                if policy.renewal_quote.acceptable and asked == str(policy.renewal_quote.pk):
+                    figures["confirmation"] = renewal_acceptance_confirmation(
+                        self.request, policy.renewal_quote, reverse("home")
+                    )
+        return figures
 
 
 class LanguageView(View):

@@ -52,6 +52,17 @@ class Policy(models.Model):
     non_renewal_notice_on = models.DateField(
         _("notice of non-renewal given on"), null=True, blank=True
     )
+    # A renewal quote the insured has accepted (it still comes into force only when the
+    # previous year ends).
+    renewal_accepted_at = models.DateTimeField(_("renewal accepted at"), null=True, blank=True)
+    renewal_accepted_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("renewal accepted by"),
+    )
 
     # Proposal facts used by the eligibility guidelines (SPEC 3.1).
     annual_credit_turnover = MoneyField(_("annual credit turnover"), default=0)

@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -17,6 +19,7 @@ from django.views.generic import DetailView, FormView
 from core.audit import history_for
 from core.mixins import (
     Confirmation,
+    InsuredRoleRequiredMixin,
     UnderwriterRequiredMixin,
     apply_validation_error,
     is_confirmed,
@@ -25,7 +28,13 @@ from core.mixins import (
 from core.views import FilteredListView
 from limits.choices import EXPOSURE_STATUSES  # the confirmation counts the limits that end
 from policies import services
-from policies.choices import ACTIONS_NEEDING_REASON, LIVE_STATUSES, EligibilityCode, PolicyAction
+from policies.choices import (
+    ACTIONS_NEEDING_REASON,
+    LIVE_STATUSES,
+    EligibilityCode,
+    PolicyAction,
+    PolicyStatus,
+)
 from policies.filtersets import PolicyFilterSet
 from policies.forms import NonRenewalForm, OverrideForm, PolicyForm, TransitionForm
 from policies.selectors import policies_visible_to
@@ -108,6 +117,50 @@ def transition_confirmation(request, policy, action_name: str) -> Confirmation:
     )
 
 
+def renewal_acceptance_confirmation(request, renewal, back_url: str) -> Confirmation:
+    """What accepting a renewal quote commits the insured to (SPEC 3.2, 3.3)."""
+    values = {
+        "year": renewal.year_index,
+        "number": renewal.policy_number,
+        "start": renewal.period_start,
+        "end": renewal.period_end,
+        "premium": f"{renewal.minimum_premium:,.2f}",
+        "n": renewal.instalment_count,
+        "rate": format(renewal.premium_rate_percent.normalize(), "f"),
+        "ends": renewal.renewed_from.period_end,
+    }
+    return Confirmation(
+        title=_("Accept the renewal of policy %(number)s?") % values,
+        effects=[
+            _("You accept policy year %(year)s of policy %(number)s: %(start)s – %(end)s.")
+            % values,
+            _("Minimum premium %(premium)s in %(n)s instalments, premium rate %(rate)s%%.")
+            % values,
+            _(
+                "It comes into force by itself when the current year ends on %(ends)s; your "
+                "credit limits carry over then."
+            )
+            % values,
+        ],
+        action=reverse("policies:accept-renewal", args=[renewal.pk]),
+        fields=[("next", back_url)],
+        button=_("Accept the renewal"),
+        back_url=back_url,
+        tone="success",
+    )
+
+
+def may_accept_renewal(user, policy) -> bool:
+    return (
+        user.is_insured_user
+        and user.organisation_id == policy.insured_id
+        and user.role in services.RENEWAL_ACCEPTING_ROLES
+        and policy.status == PolicyStatus.QUOTED
+        and policy.renewed_from_id is not None
+        and policy.renewal_accepted_at is None
+    )
+
+
 class PolicyListView(FilteredListView):
     filterset_class = PolicyFilterSet
     columns = POLICY_COLUMNS
@@ -143,6 +196,13 @@ class PolicyDetailView(LoginRequiredMixin, DetailView):
         context["credit_limits"] = policy.credit_limits.select_related("buyer").order_by(
             "buyer__name"
         )
+        context["may_accept_renewal"] = may_accept_renewal(user, policy)
+        if context["may_accept_renewal"] and self.request.GET.get("accept_renewal") == str(
+            policy.pk
+        ):
+            context["confirmation"] = renewal_acceptance_confirmation(
+                self.request, policy, policy.get_absolute_url()
+            )
         if user.is_insurer_staff:
             overrides = {
                 o.code: o for o in policy.eligibility_overrides.select_related("overridden_by")
@@ -291,3 +351,31 @@ class PolicyNonRenewalView(UnderwriterRequiredMixin, View):
         else:
             messages.success(request, _("Notice of non-renewal recorded."))
         return redirect("policies:detail", pk=policy.pk)
+
+
+class PolicyAcceptRenewalView(InsuredRoleRequiredMixin, View):
+    """POST only: the insured's approver or administrator accepts a renewal quote, once
+    the dialog stating what it commits to was confirmed."""
+
+    allowed_roles = services.RENEWAL_ACCEPTING_ROLES
+
+    def post(self, request, pk):
+        renewal = get_object_or_404(policies_visible_to(request.user), pk=pk)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = renewal.get_absolute_url()
+        if not is_confirmed(request):
+            return redirect(f"{back}?{urlencode({'accept_renewal': renewal.pk})}")
+        try:
+            services.policy_accept_renewal(actor=request.user, policy_id=renewal.pk)
+        except PermissionError as error:
+            raise Http404 from error
+        except ValidationError as error:
+            message_errors(request, error)
+        else:
+            messages.success(
+                request,
+                _("Renewal accepted: policy year %(year)s comes into force on %(start)s.")
+                % {"year": renewal.year_index, "start": renewal.period_start},
+            )
+        return redirect(back)
