@@ -13,6 +13,7 @@ class Column:
     kind: str = "text"  # text | money | number | date | badge | link
     choice: bool = False  # show get_FOO_display()
     testid: str = ""  # data-testid of its cells, for tests
+    wrap: bool = False  # a long badge (an outcome with amounts) may wrap
 
     def raw(self, obj):
         value = obj

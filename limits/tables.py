@@ -37,6 +37,7 @@ class OutcomeColumn(Column):
     1,000 granted of 900,000 asked reads "partly approved 1,000 / requested 900,000"."""
 
     kind: str = "badge"
+    wrap: bool = True
 
     def _outcome(self, obj) -> tuple[str, str]:
         decisions = getattr(obj, "decisions_newest_first", None)
@@ -62,6 +63,7 @@ class ScheduledChangeColumn(Column):
     """A reduction or cancellation given with notice ahead: adverse, so it shows."""
 
     kind: str = "badge"
+    wrap: bool = True
 
     def raw(self, obj):
         on = obj.scheduled_effective_on
