@@ -1,4 +1,5 @@
 import pghistory
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -78,6 +79,10 @@ class User(AbstractUser):
         _("authority amount"),
         default=0,
         help_text=_("Largest limit decision or indemnity this user may make alone (four-eyes)."),
+    )
+    # The language the user last chose; pages and e-mails to them use it (default Chinese).
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
 
     class Meta:

@@ -1,5 +1,6 @@
 """Writes on organisations and users."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,7 @@ from core.services import action
 ERROR_ROLE_KIND = _("This role does not exist in that kind of organisation.")
 ERROR_NOT_COMPANY_ADMIN = _("Only your company's administrator manages its users.")
 ERROR_SELF = _("You cannot deactivate yourself.")
+ERROR_LANGUAGE = _("This language is not available.")
 
 
 def user_create(
@@ -69,3 +71,12 @@ def company_user_set_active(*, actor, user_id: int, active: bool) -> User:
         user.is_active = active
         user.save(update_fields=["is_active"])
     return user
+
+
+def user_set_language(*, actor, language: str) -> None:
+    """Remember the language a user chose, for their pages and e-mails from now on."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": ERROR_LANGUAGE})
+    with action(actor):
+        User.objects.filter(pk=actor.pk).exclude(language=language).update(language=language)
+    actor.language = language

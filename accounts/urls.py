@@ -11,7 +11,7 @@ urlpatterns = [
         views.CompanyUserActiveView.as_view(),
         name="company-user-active",
     ),
-    path("", views.HomeView.as_view(), name="home"),
+    path("i18n/setlang/", views.LanguageView.as_view(), name="set_language"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,48 +1,31 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, ListView
+from django.views.i18n import set_language
 
 from accounts import services
 from accounts.choices import Role
 from accounts.forms import CompanyUserForm
-from buyers.selectors import buyers_visible_to
 from core.mixins import InsuredRoleRequiredMixin, apply_validation_error, message_errors
-from limits.selectors import exposure_by_grade
-from policies.choices import PolicyStatus
-from policies.selectors import policies_visible_to
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
-    """Each role's landing page: its own figures, from its own selectors."""
+class LanguageView(View):
+    """Django's set_language; a logged-in user's choice is also remembered on the user, so
+    it follows them to every device and into their e-mails."""
 
-    template_name = "accounts/home.html"
+    http_method_names = ["post"]
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        policies = policies_visible_to(user)
-        by_status = dict(
-            policies.order_by()
-            .values_list("status")
-            .annotate(n=Count("id"))
-            .values_list("status", "n")
-        )
-        context["status_counts"] = [
-            (status, label, by_status.get(status, 0)) for status, label in PolicyStatus.choices
-        ]
-        context["policy_count"] = sum(by_status.values())
-        context["buyer_count"] = buyers_visible_to(user).count()
-        context["recent_policies"] = policies.order_by("-updated_at")[:8]
-        context["notifications"] = user.notifications.all()[:5]
-        if user.is_insurer_staff:
-            context["exposure_by_grade"] = exposure_by_grade()
-        return context
+    def post(self, request):
+        response = set_language(request)
+        language = request.POST.get("language", "")
+        if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+            services.user_set_language(actor=request.user, language=language)
+        return response
 
 
 class CompanyAdminRequiredMixin(InsuredRoleRequiredMixin):

@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from config.home import HomeView
+
 urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
     path("", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("policies/", include("policies.urls")),
     path("buyers/", include("buyers.urls")),
     path("limits/", include("limits.urls")),

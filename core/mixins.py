@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -68,3 +70,34 @@ def message_errors(request, error: ValidationError) -> None:
     """A service's refusal of a button's action, shown as messages on the next page."""
     for message in error.messages:
         messages.error(request, message)
+
+
+@dataclass
+class Confirmation:
+    """A binding action stated before it is taken (the page shows it as a dialog).
+
+    `effects` say in the reader's words what will happen, with the figures the service
+    computed in a dry run; confirming posts `fields` again to `action` with `confirmed=1`.
+    """
+
+    title: str
+    effects: list[str]
+    action: str
+    fields: list[tuple[str, str]]
+    button: str
+    back_url: str
+    tone: str = "primary"
+    reason_label: str = ""  # ask for a reason in the dialog itself
+
+
+CONFIRMED = "confirmed"
+
+
+def is_confirmed(request) -> bool:
+    return request.POST.get(CONFIRMED) == "1"
+
+
+def posted_fields(request, *, leave_out=()) -> list[tuple[str, str]]:
+    """The submitted form's values, to post them again once confirmed."""
+    skip = {"csrfmiddlewaretoken", CONFIRMED, *leave_out}
+    return [(name, value) for name, value in request.POST.items() if name not in skip]

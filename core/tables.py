@@ -12,6 +12,8 @@ class Column:
     sort: str | None = None  # ORM ordering field when the column is sortable
     kind: str = "text"  # text | money | number | date | badge | link
     choice: bool = False  # show get_FOO_display()
+    testid: str = ""  # data-testid of its cells, for tests
+    wrap: bool = False  # a long badge (an outcome with amounts) may wrap
 
     def raw(self, obj):
         value = obj
@@ -41,3 +43,7 @@ class Column:
         if self.kind == "money" and value is not None:
             return f"{value:,.2f}"
         return self.text(obj)
+
+    def tone(self, obj) -> str:
+        """The colour of a badge column's cell (the object's status colour by default)."""
+        return getattr(obj, "status_badge", "secondary") if self.kind == "badge" else ""

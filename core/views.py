@@ -68,7 +68,8 @@ class FilteredListView(LoginRequiredMixin, ListView):
             query_without_page=query_without_page.urlencode(),
             title=self.title,
             rows=[
-                (obj, [(c, c.display(obj)) for c in self.columns]) for obj in context["object_list"]
+                (obj, [(c, c.display(obj), c.tone(obj)) for c in self.columns])
+                for obj in context["object_list"]
             ],
         )
         return context

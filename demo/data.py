@@ -18,6 +18,7 @@ from policies.models import Policy
 from policies.services import (
     policy_create,
     policy_override_warning,
+    policy_renew,
     policy_transition,
     policy_unresolved_warnings,
 )
@@ -268,8 +269,39 @@ def _demo_limits(today: date) -> int:
         payment_terms_days=60,
         today=today,
     )
-    first = CreditLimit.objects.filter(policy=policy, source="insurer").order_by("id").first()
-    limit_services.limit_reduce_or_cancel(
+    # A refusal and a small partial approval, so that lists show adverse outcomes too.
+    for buyer, amount, outcome, granted, reason in (
+        (buyers[14], "1800000", "refuse", None, "12"),
+        (buyers[15], "900000", "partial", Decimal("100000"), "14"),
+    ):
+        application = limit_services.application_create(
+            actor=seller,
+            policy_id=policy.pk,
+            buyer_uscc=buyer.uscc,
+            requested_amount=Decimal(amount),
+            payment_terms_days=60,
+            goods="液压元件",
+            submit=True,
+            today=today,
+        )
+        if application.status == "submitted":
+            limit_services.application_decide(
+                actor=senior,
+                application_id=application.pk,
+                outcome=outcome,
+                amount=granted,
+                reason_code=reason,
+                today=today,
+            )
+    first, second = CreditLimit.objects.filter(policy=policy, source="insurer").order_by("id")[:2]
+    limit_services.limit_cancel(
+        actor=underwriter,
+        limit_id=second.pk,
+        notice_on=today,
+        reason_code="3",
+        today=today,
+    )
+    limit_services.limit_reduce(
         actor=underwriter,
         limit_id=first.pk,
         amount=first.amount / 2,
@@ -289,7 +321,6 @@ def _demo_policies(orgs, today: date) -> int:
     plans = [
         # insured, start, status to reach, estimate, rate, buyers
         ("insured_a", year_start, PolicyStatus.IN_FORCE, "50000000", "0.5", 12),
-        ("insured_a", date(today.year + 1, 1, 1), PolicyStatus.QUOTED, "60000000", "0.45", 12),
         ("insured_b", date(today.year - 1, 3, 1), PolicyStatus.EXPIRED, "35000000", "0.6", 5),
         ("insured_b", date(today.year, 3, 1), PolicyStatus.IN_FORCE, "40000000", "0.42", 6),
         ("insured_b", date(today.year, 6, 1), PolicyStatus.DRAFT, "20000000", "0.8", 2),
@@ -324,4 +355,7 @@ def _demo_policies(orgs, today: date) -> int:
             policy_transition(
                 actor=underwriter, policy_id=policy.pk, action_name=action_name, reason="演示数据"
             )
-    return len(plans)
+    # Next year's quote for insured A is the renewal of its policy in force (SPEC 3.3).
+    in_force = Policy.objects.get(insured=orgs["insured_a"], status=PolicyStatus.IN_FORCE)
+    policy_renew(actor=underwriter, policy_id=in_force.pk)
+    return len(plans) + 1

@@ -192,7 +192,8 @@ APPLICATION_BADGES = {
     ApplicationStatus.DRAFT: "secondary",
     ApplicationStatus.SUBMITTED: "info",
     ApplicationStatus.AWAITING_SECOND_APPROVAL: "warning",
-    ApplicationStatus.DECIDED: "success",
+    # Neutral: whether a decided application got what it asked is its outcome's colour.
+    ApplicationStatus.DECIDED: "primary",
     ApplicationStatus.WITHDRAWN: "dark",
 }
 

@@ -32,6 +32,7 @@ ERROR_MOVEMENT_KIND = _("Line %(line)s: the kind must be “invoice” or “pay
 ERROR_NO_MOVEMENTS = _("Enter at least one invoice.")
 ERROR_PARTIAL_AMOUNT_MISSING = _("Enter the amount approved.")
 ERROR_REDUCED_AMOUNT_MISSING = _("Enter the reduced amount.")
+ERROR_AMOUNT_NOT_POSITIVE = _("The amount must be more than zero.")
 MAX_MOVEMENTS = 2000
 MAX_AMOUNT = Decimal(10) ** (MAX_DIGITS - 2)
 
@@ -241,6 +242,7 @@ class DecideForm(forms.Form):
         label=_("Approved amount"),
         required=False,
         min_value=Decimal("0.01"),
+        error_messages={"min_value": ERROR_AMOUNT_NOT_POSITIVE},
         help_text=_("For a partial approval."),
     )
     payment_terms_days = forms.IntegerField(
@@ -264,7 +266,13 @@ class DecideForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("outcome") == Outcome.PARTIAL and data.get("amount") is None:
+        # An amount given but refused (negative, not a number) has its own message: the
+        # field is then missing from cleaned_data, which is not the same as left blank.
+        if (
+            data.get("outcome") == Outcome.PARTIAL
+            and data.get("amount") is None
+            and "amount" not in self.errors
+        ):
             self.add_error("amount", ERROR_PARTIAL_AMOUNT_MISSING)
         return data
 
@@ -277,15 +285,9 @@ class SendBackForm(forms.Form):
     )
 
 
-class LimitReduceForm(forms.Form):
-    """Reduce or cancel a limit with notice (SPEC 5): no amount means cancel."""
+class LimitCancelForm(forms.Form):
+    """Cancel a limit with notice (SPEC 5): for shipments after the effective date."""
 
-    amount = MoneyFormField(
-        label=_("New amount"),
-        required=False,
-        min_value=Decimal("0.00"),
-        help_text=_("Leave blank to cancel the limit."),
-    )
     notice_on = forms.DateField(label=_("Notice date"), initial=_today, widget=IsoDateInput)
     effective_on = forms.DateField(
         label=_("Effective date"),
@@ -300,6 +302,19 @@ class LimitReduceForm(forms.Form):
         max_length=LONG_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class LimitReduceForm(LimitCancelForm):
+    """Reduce a limit with notice (SPEC 5): a new amount above zero, below the current one.
+    Cancelling is its own form: a blank amount here is an error, never a cancellation."""
+
+    amount = MoneyFormField(
+        label=_("New amount"),
+        min_value=Decimal("0.01"),
+        error_messages={"min_value": ERROR_AMOUNT_NOT_POSITIVE},
+        help_text=_("Below the current limit. To end the limit, cancel it instead."),
+    )
+    field_order = ["amount", "notice_on", "effective_on", "reason_code", "conditions"]
 
 
 class ReviewCompleteForm(forms.Form):

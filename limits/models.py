@@ -12,7 +12,9 @@ from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.models import StatusChange
 from core.money import MoneyField
 from core.text import LONG_TEXT_MAX_LENGTH
+from core.texts import Text, render_text, text_entry
 from core.transitions import append_only, status_guard
+from limits import texts
 from limits.choices import (
     ADVERSE_LIMIT_ACTIONS,
     APPLICATION_BADGES,
@@ -199,19 +201,37 @@ class LimitApplication(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Why the rule set decided it, or why it waits (core.texts: a code and its figures,
+    # rendered in the reader's language); `auto_note` keeps the staff text as first
+    # written, the only text of rows from before codes.
     auto_note = models.TextField(_("automatic-decision note"), blank=True)
+    auto_note_code = models.CharField(max_length=64, blank=True)
+    auto_note_params = models.JSONField(default=dict, blank=True)
 
     # A decision above the first underwriter's authority waits here for a second one.
-    proposed_outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
-    proposed_amount = MoneyField(null=True, blank=True)
-    proposed_payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    proposed_expires_on = models.DateField(null=True, blank=True)
-    proposed_reason_code = models.CharField(max_length=2, choices=ReasonCode.choices, blank=True)
-    proposed_conditions = models.TextField(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
-    proposed_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    proposed_outcome = models.CharField(
+        _("proposed decision"), max_length=16, choices=Outcome.choices, blank=True
     )
-    proposed_at = models.DateTimeField(null=True, blank=True)
+    proposed_amount = MoneyField(_("proposed amount"), null=True, blank=True)
+    proposed_payment_terms_days = models.PositiveSmallIntegerField(
+        _("proposed payment terms (days)"), null=True, blank=True
+    )
+    proposed_expires_on = models.DateField(_("proposed expiry"), null=True, blank=True)
+    proposed_reason_code = models.CharField(
+        _("proposed reason"), max_length=2, choices=ReasonCode.choices, blank=True
+    )
+    proposed_conditions = models.TextField(
+        _("proposed conditions"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
+    proposed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -262,6 +282,34 @@ class LimitApplication(models.Model):
     @property
     def status_badge(self) -> str:
         return APPLICATION_BADGES[self.status]
+
+    def set_auto_note(self, note: Text) -> None:
+        self.auto_note_code, self.auto_note_params = note.code, note.params
+        self.auto_note = note.render(staff=True)
+
+    @property
+    def auto_note_text(self) -> str:
+        """The note as the insurer's staff read it, in the active language."""
+        return render_text(
+            self.auto_note_code, self.auto_note_params, staff=True, fallback=self.auto_note
+        )
+
+    @property
+    def waiting_reason_code(self) -> str:
+        """Why it waits for the insurer, as a code an insured may read (no figures)."""
+        if self.status == ApplicationStatus.AWAITING_SECOND_APPROVAL:
+            return texts.QUEUE_SECOND_APPROVAL.code
+        if self.status != ApplicationStatus.SUBMITTED:
+            return ""
+        entry = text_entry(self.auto_note_code)
+        if entry is None:
+            return texts.QUEUE_UNDERWRITER.code
+        return entry.insured or entry.code
+
+    @property
+    def waiting_reason(self) -> str:
+        code = self.waiting_reason_code
+        return render_text(code, self.auto_note_params) if code else ""
 
     @property
     def earlier_shipments(self) -> tuple[bool, date] | None:
@@ -320,7 +368,10 @@ class LimitDecision(models.Model):
         verbose_name=_("second approver"),
     )
     automatic = models.BooleanField(_("automatic"), default=False)
+    # As for an application's note: a code and figures; the text as first written.
     explanation = models.TextField(_("explanation"), blank=True)
+    explanation_code = models.CharField(max_length=64, blank=True)
+    explanation_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -357,6 +408,21 @@ class LimitDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_response_code_display()} {self.amount or ''}"
+
+    @property
+    def explanation_text(self) -> str:
+        """The explanation as the insurer's staff read it."""
+        return render_text(
+            self.explanation_code, self.explanation_params, staff=True, fallback=self.explanation
+        )
+
+    @property
+    def explanation_for_insured(self) -> str:
+        """What an insured reads: never the grade ceilings or capacity behind a decision.
+        A row from before codes shows its text only if no rule set wrote it."""
+        if self.explanation_code:
+            return render_text(self.explanation_code, self.explanation_params)
+        return "" if self.automatic else self.explanation
 
 
 class CreditLimitChange(StatusChange):

@@ -6,7 +6,10 @@ and these functions run in the same transaction as the change that caused them.
 
 from datetime import timedelta
 
+from django.db.models import Count, Sum
+
 from core import reactions
+from limits.choices import EXPOSURE_STATUSES
 from limits.selectors import buyer_exposure_summary, credit_limits_visible_to
 from limits.services import limits_carry_over, limits_end_with_policy, limits_suspend_for_buyer
 
@@ -43,8 +46,12 @@ def buyer_page(*, context, buyer, user) -> None:
 
 
 def policy_page(*, context, policy, user) -> None:
-    context["credit_limits"] = (
-        credit_limits_visible_to(user).filter(policy=policy).order_by("buyer__name")
+    limits = credit_limits_visible_to(user).filter(policy=policy)
+    context["credit_limits"] = limits.order_by("buyer__name")
+    context["current_cover"] = (
+        limits.filter(status__in=EXPOSURE_STATUSES)
+        .order_by()
+        .aggregate(n=Count("id"), total=Sum("amount"))
     )
 
 

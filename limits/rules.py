@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from core.money import to_cents
+from core.texts import Text
+from limits import texts
 from limits.choices import Outcome, ResponseCode
 
 DAYS_PER_YEAR = Decimal(360)
@@ -104,39 +106,19 @@ class AutoDecisionInput:
     headroom_percent: Decimal
 
 
-AUTO_OFF = _("automatic decisions are switched off")
-AUTO_EXCLUDED = _("buyer is excluded from automatic decisions")
-AUTO_NEGATIVE = _("buyer has negative events in the last 12 months")
-AUTO_NO_GRADE_RULE = _("no automatic amount for grade %(grade)s")
-AUTO_ABOVE_MAXIMUM = _(
-    "requested %(amount)s is above the automatic maximum %(maximum)s for grade %(grade)s"
-)
-AUTO_TERMS = _("payment terms above %(days)s days")
-AUTO_NO_CAPACITY = _("no capacity set for this grade")
-AUTO_HEADROOM = _(
-    "exposure after approval %(exposure)s would leave less than %(headroom)s%% of "
-    "capacity %(capacity)s free"
-)
-AUTO_APPROVED = _(
-    "grade %(grade)s: %(amount)s ≤ automatic maximum %(maximum)s, terms ≤ %(days)s days, "
-    "exposure %(exposure)s within %(share)s%% of capacity %(capacity)s"
-)
-
-
-def auto_decision(data: AutoDecisionInput) -> tuple[bool, str]:
+def auto_decision(data: AutoDecisionInput) -> tuple[bool, Text]:
     """Whether the rule set decides this application at once, and which rule said so.
 
-    Returns (True, why) to approve automatically, (False, why) to send to the queue.
-    The rule set never refuses: a refusal is always an underwriter's. The explanation is
-    kept on the application and the decision, in the language of the request.
+    Returns (True, note) to approve automatically, (False, note) to send to the queue.
+    The rule set never refuses: a refusal is always an underwriter's. The note is a code
+    with the figures compared (core.texts), kept on the application and the decision and
+    rendered in the reader's language; insureds read it without the insurer's figures.
     """
     values = {
-        "grade": data.risk_grade, "amount": f"{data.requested_amount:,.2f}",
-        "maximum": f"{data.grade_max_amount:,.2f}" if data.grade_max_amount is not None else "",
-        "days": data.max_payment_terms_days, "headroom": data.headroom_percent,
-        "share": Decimal(100) - data.headroom_percent,
-        "capacity": f"{data.capacity:,.2f}" if data.capacity is not None else "",
-        "exposure": f"{data.exposure_after:,.2f}",
+        "grade": data.risk_grade, "amount": data.requested_amount,
+        "maximum": data.grade_max_amount, "days": data.max_payment_terms_days,
+        "headroom": data.headroom_percent, "share": Decimal(100) - data.headroom_percent,
+        "capacity": data.capacity, "exposure": data.exposure_after,
     }  # fmt: skip
     allowed = (
         data.capacity * (Decimal(100) - data.headroom_percent) / Decimal(100)
@@ -144,20 +126,20 @@ def auto_decision(data: AutoDecisionInput) -> tuple[bool, str]:
         else None
     )
     checks = [
-        (not data.enabled, AUTO_OFF),
-        (data.excluded, AUTO_EXCLUDED),
-        (data.has_recent_negative_event, AUTO_NEGATIVE),
-        (data.grade_max_amount is None, AUTO_NO_GRADE_RULE),
+        (not data.enabled, texts.AUTO_OFF),
+        (data.excluded, texts.AUTO_EXCLUDED),
+        (data.has_recent_negative_event, texts.AUTO_NEGATIVE),
+        (data.grade_max_amount is None, texts.AUTO_NO_GRADE_RULE),
         (data.grade_max_amount is not None and data.requested_amount > data.grade_max_amount,
-         AUTO_ABOVE_MAXIMUM),
-        (data.payment_terms_days > data.max_payment_terms_days, AUTO_TERMS),
-        (data.capacity is None, AUTO_NO_CAPACITY),
-        (allowed is not None and data.exposure_after > allowed, AUTO_HEADROOM),
+         texts.AUTO_ABOVE_MAXIMUM),
+        (data.payment_terms_days > data.max_payment_terms_days, texts.AUTO_TERMS),
+        (data.capacity is None, texts.AUTO_NO_CAPACITY),
+        (allowed is not None and data.exposure_after > allowed, texts.AUTO_HEADROOM),
     ]  # fmt: skip
-    for failed, message in checks:
+    for failed, text in checks:
         if failed:
-            return False, str(message % values)
-    return True, str(AUTO_APPROVED % values)
+            return False, text(**values)
+    return True, texts.AUTO_APPROVED(**values)
 
 
 def pending_orders_refusals(

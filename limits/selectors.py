@@ -1,14 +1,20 @@
 """Role-scoped reads of credit limits (SPEC 2, 5)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from buyers.models import BuyerCapacity, NegativeEvent
 from core import scope
-from limits.choices import EXPOSURE_STATUSES, QUEUE_STATUSES, LimitStatus
+from limits.choices import (
+    EXPOSURE_STATUSES,
+    OPEN_APPLICATION_STATUSES,
+    QUEUE_STATUSES,
+    ApplicationStatus,
+    LimitStatus,
+)
 from limits.models import (
     CreditLimit,
     CreditLimitChange,
@@ -17,6 +23,7 @@ from limits.models import (
     LimitReview,
     PendingOrdersCover,
 )
+from policies.choices import LIVE_STATUSES
 
 
 def credit_limits_visible_to(user) -> QuerySet[CreditLimit]:
@@ -155,3 +162,57 @@ def limit_amount_on(*, policy_id: int, buyer_id: int, on: date) -> Decimal | Non
     if change is None or change.to_status != LimitStatus.ACTIVE:
         return None
     return change.amount
+
+
+# --- home pages ------------------------------------------------------------------------------
+
+
+def decision_queue_ageing(user, *, now) -> dict:
+    """The queue's size and age against the 21-day service level (SPEC 5), in one query:
+    how many open applications are 0-7, 8-14, 15-21 and over 21 days old, and the oldest.
+
+    Days are whole days since submission, as every page counts them (`age_in_days`).
+    """
+
+    def older_than(days: int) -> Q:
+        return Q(submitted_at__lte=now - timedelta(days=days))
+
+    figures = (
+        applications_visible_to(user)
+        .filter(status__in=QUEUE_STATUSES)
+        .order_by()
+        .aggregate(
+            total=Count("id"),
+            days_0_7=Count("id", filter=~older_than(8)),
+            days_8_14=Count("id", filter=older_than(8) & ~older_than(15)),
+            days_15_21=Count("id", filter=older_than(15) & ~older_than(22)),
+            over_21=Count("id", filter=older_than(22)),
+            second_approval=Count(
+                "id", filter=Q(status=ApplicationStatus.AWAITING_SECOND_APPROVAL)
+            ),
+            oldest=Min("submitted_at"),
+        )
+    )
+    figures["oldest_days"] = (now - figures["oldest"]).days if figures["oldest"] else None
+    return figures
+
+
+def insured_cover(user) -> dict:
+    """An insured's cover at a glance: the sum of its current limits on policies in force
+    and those limits by buyer, largest first (SPEC 5)."""
+    current = credit_limits_visible_to(user).filter(
+        status__in=EXPOSURE_STATUSES, policy__status__in=LIVE_STATUSES
+    )
+    figures = current.order_by().aggregate(total=Sum("amount"), count=Count("id"))
+    figures["total"] = figures["total"] or Decimal(0)
+    figures["by_buyer"] = list(current.order_by("-amount", "buyer__name")[:8])
+    return figures
+
+
+def open_applications(user) -> QuerySet[LimitApplication]:
+    """Applications still waiting (a draft for the insured's approver, or the insurer)."""
+    return (
+        applications_visible_to(user)
+        .filter(status__in=OPEN_APPLICATION_STATUSES)
+        .order_by("created_at", "id")
+    )

@@ -2,9 +2,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.tables import Column
 from limits.choices import ResponseCode
+from limits.texts import decision_outcome
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,61 @@ class LocalDateTimeColumn(Column):
         return self.text(obj)
 
 
+@dataclass(frozen=True)
+class OutcomeColumn(Column):
+    """The latest decision on an application with its amounts, coloured by what it means:
+    1,000 granted of 900,000 asked reads "partly approved 1,000 / requested 900,000"."""
+
+    kind: str = "badge"
+    wrap: bool = True
+
+    def _outcome(self, obj) -> tuple[str, str]:
+        decisions = getattr(obj, "decisions_newest_first", None)
+        if decisions is None:
+            decisions = list(obj.decisions.order_by("-created_at", "-id")[:1])
+        return decision_outcome(decisions[0]) if decisions else ("", "")
+
+    def raw(self, obj):
+        return self._outcome(obj)[0]
+
+    def text(self, obj) -> str:
+        return self._outcome(obj)[0]
+
+    def display(self, obj) -> str:
+        return self.text(obj)
+
+    def tone(self, obj) -> str:
+        return self._outcome(obj)[1]
+
+
+@dataclass(frozen=True)
+class ScheduledChangeColumn(Column):
+    """A reduction or cancellation given with notice ahead: adverse, so it shows."""
+
+    kind: str = "badge"
+    wrap: bool = True
+
+    def raw(self, obj):
+        on = obj.scheduled_effective_on
+        if on is None:
+            return ""
+        if obj.scheduled_amount:
+            return _("Reduced to %(amount)s on %(date)s") % {
+                "amount": f"{obj.scheduled_amount:,.2f}",
+                "date": on.isoformat(),
+            }
+        return _("Cancelled on %(date)s") % {"date": on.isoformat()}
+
+    def text(self, obj) -> str:
+        return str(self.raw(obj))
+
+    def display(self, obj) -> str:
+        return self.text(obj)
+
+    def tone(self, obj) -> str:
+        return "warning" if obj.scheduled_amount else "danger"
+
+
 CREDIT_LIMIT_COLUMNS = [
     Column("buyer.name", _("Buyer"), sort="buyer__name", kind="link"),
     Column("buyer.uscc", _("USCC"), sort="buyer__uscc"),
@@ -38,6 +95,7 @@ CREDIT_LIMIT_COLUMNS = [
     Column("payment_terms_days", _("Terms (days)"), sort="payment_terms_days", kind="number"),
     Column("source", _("Source"), sort="source", choice=True),
     Column("status", _("Status"), sort="status", kind="badge", choice=True),
+    ScheduledChangeColumn("scheduled_effective_on", _("Scheduled change"), testid="scheduled"),
     Column("effective_from", _("Effective from"), sort="effective_from", kind="date"),
     Column("expires_on", _("Expires on"), sort="expires_on", kind="date"),
 ]
@@ -50,6 +108,7 @@ APPLICATION_COLUMNS = [
     Column("request_type", _("Request type"), sort="request_type", choice=True),
     Column("requested_amount", _("Requested amount"), sort="requested_amount", kind="money"),
     Column("status", _("Status"), sort="status", kind="badge", choice=True),
+    OutcomeColumn("outcome", pgettext_lazy("decision", "Outcome"), testid="outcome"),
     LocalDateTimeColumn("submitted_at", _("Submitted at"), sort="submitted_at"),
     LocalDateTimeColumn("decided_at", _("Decided at"), sort="decided_at"),
 ]
@@ -60,7 +119,7 @@ RESPONSE_BADGES = {
     ResponseCode.APPROVED: "success",
     ResponseCode.NOT_APPROVED: "danger",
     ResponseCode.CONDITIONAL: "info",
-    ResponseCode.PARTLY_APPROVED: "info",
+    ResponseCode.PARTLY_APPROVED: "warning",
     ResponseCode.INVESTIGATING: "secondary",
     ResponseCode.CANCELLATION: "danger",
     ResponseCode.REDUCTION: "warning",

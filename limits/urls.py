@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.CreditLimitListView.as_view(), name="list"),
     path("<int:pk>/", views.CreditLimitDetailView.as_view(), name="detail"),
     path("<int:pk>/reduce/", views.LimitReduceView.as_view(), name="reduce"),
+    path("<int:pk>/cancel/", views.LimitCancelView.as_view(), name="cancel"),
     path("discretionary/", views.DiscretionaryLimitView.as_view(), name="discretionary"),
     path("applications/", views.LimitApplicationListView.as_view(), name="applications"),
     path(

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.texts import render_text, text_tone
 from notifications.choices import OutboxKind, OutboxStatus
 
 
@@ -45,13 +46,21 @@ class OutboxMessage(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message to one user (the bell in the top bar)."""
+    """An in-app message to one user (the bell in the top bar).
+
+    Its texts are a code and parameters (core.texts), rendered when shown in the reader's
+    language; `subject` and `body` keep the text as first written, shown only for rows
+    without a code (those written before codes existed).
+    """
 
     recipient = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"
     )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    subject_code = models.CharField(max_length=64, blank=True)
+    body_code = models.CharField(max_length=64, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -67,3 +76,21 @@ class Notification(models.Model):
                 name="notification_unread_idx",
             )
         ]
+
+    def _for_staff(self) -> bool:
+        return self.recipient.is_insurer_staff
+
+    @property
+    def subject_text(self) -> str:
+        return render_text(
+            self.subject_code, self.params, staff=self._for_staff(), fallback=self.subject
+        )
+
+    @property
+    def body_text(self) -> str:
+        return render_text(self.body_code, self.params, staff=self._for_staff(), fallback=self.body)
+
+    @property
+    def tone(self) -> str:
+        """The colour of its badge: adverse news (cuts, refusals) looks adverse."""
+        return text_tone(self.subject_code, self.params) or "secondary"

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.texts import render_text
 from notifications.choices import CLAIM_LEASE, MAX_ATTEMPTS, OutboxKind, OutboxStatus
 from notifications.models import Notification, OutboxMessage
 
@@ -26,14 +27,45 @@ def outbox_enqueue(*, kind: str, payload: dict) -> OutboxMessage:
     return message
 
 
-def notify_users(*, users: Iterable, subject: str, body: str = "", url: str = "") -> None:
-    """In-app notification plus an e-mail (through the outbox) for each user."""
+def notify_users(
+    *,
+    users: Iterable,
+    subject: str = "",
+    body: str = "",
+    url: str = "",
+    subject_code: str = "",
+    body_code: str = "",
+    params: dict | None = None,
+) -> None:
+    """In-app notification plus an e-mail (through the outbox) for each user.
+
+    Give texts as codes of `core.texts` with JSON parameters: the page renders them in the
+    reader's language when shown, and the e-mail is written in the recipient's language.
+    Free `subject`/`body` text is the fallback for a text without a code.
+    """
+    params = params or {}
     for user in users:
-        Notification.objects.create(recipient=user, subject=subject, body=body, url=url)
+        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+            staff = user.is_insurer_staff
+            subject_text = render_text(subject_code, params, staff=staff, fallback=subject)
+            body_text = render_text(body_code, params, staff=staff, fallback=body)
+        Notification.objects.create(
+            recipient=user,
+            subject=subject_text[:200],
+            body=body_text,
+            subject_code=subject_code,
+            body_code=body_code,
+            params=params,
+            url=url,
+        )
         if user.email:
             outbox_enqueue(
                 kind=OutboxKind.EMAIL,
-                payload={"to": [user.email], "subject": subject, "body": f"{body}\n{url}".strip()},
+                payload={
+                    "to": [user.email],
+                    "subject": subject_text,
+                    "body": f"{body_text}\n{url}".strip(),
+                },
             )
 
 
@@ -41,6 +73,14 @@ def notification_mark_read(*, user, notification_id: int) -> None:
     Notification.objects.filter(recipient=user, id=notification_id, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications read: those of `ids`, or all of them."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(id__in=list(ids))
+    return unread.update(read_at=timezone.now())
 
 
 def _deliver_email(payload: dict) -> None:

@@ -65,6 +65,17 @@ class Policy(models.Model):
     # Why the expiry job could not put this renewal in force (shown on its page).
     issue_blocked_reason = models.TextField(_("cannot come into force because"), blank=True)
     issue_blocked_on = models.DateField(_("refused on"), null=True, blank=True)
+    # A renewal quote the insured has accepted (it still comes into force only when the
+    # previous year ends).
+    renewal_accepted_at = models.DateTimeField(_("renewal accepted at"), null=True, blank=True)
+    renewal_accepted_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("renewal accepted by"),
+    )
 
     # Proposal facts used by the eligibility guidelines (SPEC 3.1).
     annual_credit_turnover = MoneyField(_("annual credit turnover"), default=0)

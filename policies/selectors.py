@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from core import scope
+from policies.choices import LIVE_STATUSES
 from policies.models import Policy, PolicyTransition
 
 
@@ -14,3 +15,14 @@ def policies_visible_to(user) -> QuerySet[Policy]:
 
 def transitions_visible_to(user) -> QuerySet[PolicyTransition]:
     return scope.visible(user, PolicyTransition).select_related("actor")
+
+
+def policies_in_force_with_renewal(user) -> QuerySet[Policy]:
+    """The user's live policies, soonest to end first, each with its renewal row (if the
+    next year has been offered) and who accepted it, in one query (SPEC 3.3)."""
+    return (
+        policies_visible_to(user)
+        .filter(status__in=LIVE_STATUSES)
+        .select_related("renewal", "renewal__renewal_accepted_by")
+        .order_by("period_end", "id")
+    )

@@ -8,10 +8,11 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.choices import UNDERWRITING_ROLES, OrganisationKind
+from accounts.choices import UNDERWRITING_ROLES, OrganisationKind, Role
 from accounts.models import User
 from core import transitions
 from core.services import action
@@ -371,3 +372,33 @@ def _report_blocked_renewal(policy_id: int, refusal: ValidationError, *, today: 
             body=reason,
             url=policy.get_absolute_url(),
         )
+
+
+ERROR_NOT_A_RENEWAL_QUOTE = gettext_lazy("Only a renewal quote can be accepted.")
+ERROR_ACCEPT_ROLE = gettext_lazy("Only the insured's approver or administrator accepts a renewal.")
+RENEWAL_ACCEPTING_ROLES = frozenset({Role.APPROVER, Role.INSURED_ADMIN})
+
+
+def policy_accept_renewal(*, actor, policy_id: int) -> Policy:
+    """The insured accepts next year's renewal quote (SPEC 3.3): its approver or
+    administrator, for its own policy.
+
+    Only the acceptance is recorded: the quote keeps its status and comes into force by
+    itself when the previous year ends (`policies_expire_due`). Accepting again keeps
+    the first acceptance.
+    """
+    with action(actor):
+        policy = Policy.objects.select_for_update().get(id=policy_id)
+        if not (
+            actor.is_insured_user
+            and actor.organisation_id == policy.insured_id
+            and actor.role in RENEWAL_ACCEPTING_ROLES
+        ):
+            raise PermissionError(str(ERROR_ACCEPT_ROLE))
+        if policy.status != PolicyStatus.QUOTED or policy.renewed_from_id is None:
+            raise ValidationError({"policy": ERROR_NOT_A_RENEWAL_QUOTE})
+        if policy.renewal_accepted_at is None:
+            policy.renewal_accepted_at = timezone.now()
+            policy.renewal_accepted_by = actor
+            policy.save(update_fields=["renewal_accepted_at", "renewal_accepted_by", "updated_at"])
+    return policy

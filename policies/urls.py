@@ -11,4 +11,9 @@ urlpatterns = [
     path("<int:pk>/transition/", views.PolicyTransitionView.as_view(), name="transition"),
     path("<int:pk>/override/", views.PolicyOverrideView.as_view(), name="override"),
     path("<int:pk>/non-renewal/", views.PolicyNonRenewalView.as_view(), name="non-renewal"),
+    path(
+        "<int:pk>/accept-renewal/",
+        views.PolicyAcceptRenewalView.as_view(),
+        name="accept-renewal",
+    ),
 ]

@@ -8,6 +8,8 @@ ensure_services
 PY=.venv/bin/python
 .venv/bin/ruff check .
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --diff . | head -40; exit 1; }
+# Apps import only downward (pyproject.toml [tool.importlinter]).
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 $PY manage.py check
 $PY manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Model changes without a migration:"; $PY manage.py makemigrations --check --dry-run; exit 1; }

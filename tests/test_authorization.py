@@ -160,7 +160,7 @@ APPLICATION = {
     "payment_terms_days": "60",
 }
 REDUCTION = {"amount": "500000.00", "notice_on": "{today}", "reason_code": "12"}
-CANCELLATION = {"notice_on": "{today}", "reason_code": "12"}
+CANCELLATION = {"notice_on": "{today}", "reason_code": "3"}
 PENDING_ORDERS = {
     "requested_on": "{today}",
     "contract_reference": "HT-2026-001",
@@ -229,6 +229,7 @@ UI_POST = [
         only(STAFF, 302, 404, 302),
     ),
     ("/limits/{limit_a}/reduce/", REDUCTION, only(UNDERWRITERS, ALLOWED, 404, 302)),
+    ("/limits/{limit_a}/cancel/", CANCELLATION, only(UNDERWRITERS, ALLOWED, 404, 302)),
     ("/limits/discretionary/", DISCRETIONARY, only(INSURED_APPROVERS, ALLOWED, 404, 302)),
     ("/limits/applications/new/", APPLICATION, only(INSURED_APPROVERS, ALLOWED, 404, 302)),
     ("/limits/applications/{app_draft}/submit/", {}, only(["insured_a"], ALLOWED, 404, 302)),

@@ -109,7 +109,7 @@ class LimitReinstateSerializer(serializers.Serializer):
 
 
 class LimitCancelSerializer(serializers.Serializer):
-    """SPEC 5 cancellation, with notice and effective dates."""
+    """SPEC 5 cancellation with notice: for shipments after the effective date."""
 
     notice_on = serializers.DateField()
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -119,16 +119,11 @@ class LimitCancelSerializer(serializers.Serializer):
     )
 
 
-class LimitReduceSerializer(serializers.Serializer):
-    """SPEC 5 reduction to a lower amount (> 0); cancellation is its own action."""
+class LimitReduceSerializer(LimitCancelSerializer):
+    """SPEC 5 reduction with notice: the new amount, above zero and below the current one
+    (cancelling is its own action, never a blank amount)."""
 
     amount = MoneySerializerField(min_value=Decimal("0.01"))
-    notice_on = serializers.DateField()
-    effective_on = serializers.DateField(required=False, allow_null=True, default=None)
-    reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
-    conditions = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH
-    )
 
 
 class DiscretionaryLimitSerializer(serializers.Serializer):
@@ -173,7 +168,11 @@ class LimitDecisionSerializer(ModelSerializer):
     approved_by = serializers.StringRelatedField(allow_null=True)
     # Insurer-only (the insured's serializer leaves it out), so optional in the schema,
     # which describes both answers; see INSURER_ONLY below.
-    explanation = serializers.CharField(required=False)
+    explanation = serializers.CharField(
+        source="explanation_text",
+        required=False,
+        help_text="The insurer's reasoning, in the language of the request.",
+    )
 
     class Meta:
         model = LimitDecision
@@ -244,7 +243,6 @@ class LimitApplicationSerializer(ModelSerializer):
     # INSURER_ONLY: fields the insured's serializer leaves out must not be required in the
     # schema, which describes both answers. drf-spectacular lists every read-only field as
     # required, so they are declared writable; this serializer only ever answers.
-    auto_note = serializers.CharField(required=False)
     proposed_outcome = serializers.ChoiceField(
         choices=Outcome.choices, allow_blank=True, required=False
     )
@@ -265,6 +263,20 @@ class LimitApplicationSerializer(ModelSerializer):
     earlier_shipments_deadline = serializers.SerializerMethodField(
         help_text="The limit-application deadline for those shipments."
     )
+    auto_note = serializers.CharField(  # INSURER_ONLY, see above
+        source="auto_note_text",
+        required=False,
+        help_text="Why the rule set decided it or sent it to the queue, with the figures it "
+        "compared, in the language of the request (insurer staff only).",
+    )
+    waiting_reason_code = serializers.CharField(
+        read_only=True,
+        help_text="Why it waits for the insurer, as a code (empty once decided).",
+    )
+    waiting_reason = serializers.CharField(
+        read_only=True,
+        help_text="Why it waits for the insurer, in the language of the request.",
+    )
 
     class Meta:
         model = LimitApplication
@@ -272,6 +284,7 @@ class LimitApplicationSerializer(ModelSerializer):
             "id", "policy", "policy_number", "insured", "insured_name", "buyer", "buyer_uscc",
             "buyer_name", "request_type", "request_type_display", "status", "status_display",
             *APPLICATION_FIELDS, "prepared_by", "submitted_by", "submitted_at", "decided_at",
+            "waiting_reason_code", "waiting_reason",
             "auto_note", *PROPOSAL_FIELDS, "decisions", "earlier_shipments_covered",
             "earlier_shipments_deadline", "created_at", "updated_at",
         ]  # fmt: skip

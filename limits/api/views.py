@@ -135,7 +135,8 @@ class _LimitsViewSet(viewsets.GenericViewSet):
 
 
 class CreditLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _LimitsViewSet):
-    """Credit limits as each role may see them (SPEC 2, 5); reductions are actions."""
+    """Credit limits as each role may see them (SPEC 2, 5); reductions and cancellations
+    are actions of their own."""
 
     serializer_class = CreditLimitSerializer
     filterset_class = CreditLimitFilterSet
@@ -155,7 +156,7 @@ class CreditLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Limi
     @extend_schema(
         request=LimitReduceSerializer,
         responses=_answers({200: LimitDecisionSerializer}, 400, 403, 404),
-        summary="Reduce a limit to a lower amount (underwriters)",
+        summary="Reduce a limit (underwriters): an amount above zero and below the current one",
     )
     @action(detail=True, methods=["post"])
     def reduce(self, request, pk=None):
@@ -168,7 +169,7 @@ class CreditLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Limi
     @extend_schema(
         request=LimitCancelSerializer,
         responses=_answers({200: LimitDecisionSerializer}, 400, 403, 404),
-        summary="Cancel a limit (underwriters)",
+        summary="Cancel a limit with notice (underwriters)",
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
@@ -195,7 +196,7 @@ class CreditLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Limi
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         """The limit's history (SPEC 5): every change of its amount or status, in date order."""
-        changes = limit_history(self.get_object())
+        changes = limit_history(self.get_object(), request.user)
         page = self.paginate_queryset(changes)
         return self.get_paginated_response(CreditLimitChangeSerializer(page, many=True).data)
 

@@ -15,6 +15,7 @@ from buyers.services import buyer_create
 from core import transitions
 from core.services import action
 from core.uscc import normalize_uscc
+from limits import texts
 from limits.choices import (
     AMOUNT_REQUEST_TYPES,
     APPLICATION_MACHINE,
@@ -84,6 +85,9 @@ from notifications.services import notify_users
 from policies.choices import LIVE_STATUSES, PolicyStatus
 from policies.models import Policy
 
+# What `set_auto_note` writes.
+AUTO_NOTE_FIELDS = ["auto_note", "auto_note_code", "auto_note_params"]
+
 
 def _lock_application(application_id: int) -> LimitApplication:
     """Lock the application row only (`of=self`: the buyer lock is taken on purpose,
@@ -151,7 +155,7 @@ def discretionary_limit_set(
                 payment_terms_days=payment_terms_days,
                 notice_on=today,
                 decided_by=actor,
-                explanation=_("Discretionary limit set by the insured."),
+                explanation=texts.EXPLAIN_DISCRETIONARY(),
             ),
         )
     return limit
@@ -353,14 +357,14 @@ def _try_auto_decide(application: LimitApplication, *, today: date) -> None:
     with the rule that sent it there noted on the application.
     """
     if application.request_type not in (RequestType.NEW, RequestType.INCREASE):
-        application.auto_note = _("Only new limits and increases are decided automatically.")
-        application.save(update_fields=["auto_note"])
+        application.set_auto_note(texts.AUTO_REQUEST_TYPE())
+        application.save(update_fields=AUTO_NOTE_FIELDS)
         return
     buyer = _lock_buyer(application.buyer_id)
     settings = _auto_settings()
     grade_rule = AutoDecisionGradeRule.objects.filter(risk_grade=buyer.risk_grade).first()
     amount = application.requested_amount
-    decide, why = auto_decision(
+    decide, note = auto_decision(
         AutoDecisionInput(
             enabled=settings.enabled,
             risk_grade=buyer.risk_grade,
@@ -383,9 +387,10 @@ def _try_auto_decide(application: LimitApplication, *, today: date) -> None:
             _check_buyer_may_get_limit(buyer, application.policy)
         except ValidationError as error:
             # Not the rule set's call: an underwriter answers (and explains the refusal).
-            decide, why = False, "; ".join(error.messages)
-    application.auto_note = why
-    application.save(update_fields=["auto_note"])
+            decide = False
+            note = texts.AUTO_BUYER_INELIGIBLE(detail="; ".join(error.messages))
+    application.set_auto_note(note)
+    application.save(update_fields=AUTO_NOTE_FIELDS)
     if not decide:
         return
     _apply_decision(
@@ -399,7 +404,7 @@ def _try_auto_decide(application: LimitApplication, *, today: date) -> None:
         decided_by=None,
         approved_by=None,
         automatic=True,
-        explanation=why,
+        explanation=note,
         today=today,
     )
 
@@ -487,10 +492,13 @@ def _notify_second_approvers(application: LimitApplication) -> None:
         authority_amount__gte=application.proposed_amount,
         is_active=True,
     ).exclude(pk=application.proposed_by_id)
+    note = texts.SECOND_APPROVAL_NEEDED(
+        buyer=application.buyer.name, amount=application.proposed_amount
+    )
     notify_users(
         users=approvers,
-        subject=_("Second approval needed: %(buyer)s %(amount)s")
-        % {"buyer": application.buyer.name, "amount": f"{application.proposed_amount:,.2f}"},
+        subject_code=note.code,
+        params=note.params,
         url=application.get_absolute_url(),
     )
 
@@ -569,7 +577,12 @@ def application_send_back(*, actor, application_id: int, note: str) -> LimitAppl
                 ),
             )  # fmt: skip
         )
-        changes["auto_note"] = _("Sent back by %(user)s: %(note)s") % {"user": actor, "note": note}
+        sent_back = texts.SENT_BACK(user=str(actor), note=note)
+        changes.update(
+            auto_note=sent_back.render(staff=True),
+            auto_note_code=sent_back.code,
+            auto_note_params=sent_back.params,
+        )
         _move(application, ApplicationAction.SEND_BACK, actor=actor, reason=note, changes=changes)
     return application
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
@@ -19,6 +18,7 @@ from accounts.models import User
 from buyers.choices import NO_NEW_LIMIT_GRADES, BuyerStatus, NegativeEventKind
 from buyers.models import Buyer, BuyerCapacity, NegativeEvent, RelatedParty
 from core import transitions
+from core.texts import Text
 from limits.choices import (
     EXPOSURE_STATUSES,
     LIMIT_MACHINE,
@@ -34,6 +34,7 @@ from limits.rules import (
     add_months,
     within_capacity,
 )
+from limits.texts import decision_notice
 from notifications.services import notify_users
 from policies.choices import LIVE_STATUSES, PolicyStatus
 from policies.models import Policy
@@ -223,24 +224,21 @@ def _insured_users(policy: Policy):
 
 
 def _notify_decision(decision: LimitDecision) -> None:
-    """Tell the insured (and any assigned bank) of a decision, after commit via the outbox."""
-    subject = _("Limit decision on %(buyer)s: %(response)s") % {
-        "buyer": decision.buyer.name,
-        "response": decision.get_response_code_display(),
-    }
-    amount = f"{decision.amount:,.2f}" if decision.amount is not None else "—"
-    body = _("Policy %(policy)s · amount %(amount)s · reason: %(reason)s") % {
-        "policy": decision.policy,
-        "amount": amount,
-        "reason": decision.get_reason_code_display(),
-    }
-    url = decision.credit_limit.get_absolute_url() if decision.credit_limit else ""
+    """Tell the insured (and any assigned bank) of a decision, after commit via the outbox:
+    its outcome with the granted and requested amounts, in each reader's language."""
     recipients = list(_insured_users(decision.policy))
     recipients += assigned_bank_users(policy_id=decision.policy_id, buyer_id=decision.buyer_id)
-    notify_users(users=recipients, subject=subject, body=body, url=url)
+    notify_users(users=recipients, **decision_notice(decision))
 
 
 def _record(**fields) -> LimitDecision:
+    note = fields.get("explanation")
+    if isinstance(note, Text):
+        fields.update(
+            explanation=note.render(staff=True),
+            explanation_code=note.code,
+            explanation_params=note.params,
+        )
     decision = LimitDecision.objects.create(**fields)
     _notify_decision(decision)
     return decision

@@ -85,18 +85,6 @@ def _check_cut_dates(limit: CreditLimit, *, notice_on: date, effective_on: date,
         raise ValidationError({"effective_on": ERROR_AFTER_POLICY_END % {"date": end}})
 
 
-def limit_reduce(*, actor, limit_id: int, amount: Decimal, **kwargs) -> LimitDecision:
-    """The insurer reduces a limit to `amount` (> 0, below the current one), SPEC 5."""
-    if amount is None or amount <= 0:
-        raise ValidationError({"amount": ERROR_AMOUNT_POSITIVE})
-    return limit_reduce_or_cancel(actor=actor, limit_id=limit_id, amount=amount, **kwargs)
-
-
-def limit_cancel(*, actor, limit_id: int, **kwargs) -> LimitDecision:
-    """The insurer cancels a limit (SPEC 5): its own action, never a blank amount."""
-    return limit_reduce_or_cancel(actor=actor, limit_id=limit_id, amount=None, **kwargs)
-
-
 def limit_reduce_or_cancel(
     *,
     actor,
@@ -366,3 +354,45 @@ def pending_orders_request(
     if refusals:
         raise ValidationError(refusals)
     return cover
+
+
+def limit_reduce(
+    *,
+    actor,
+    limit_id: int,
+    amount: Decimal,
+    notice_on: date,
+    effective_on: date | None = None,
+    reason_code: str,
+    conditions: str = "",
+    today: date | None = None,
+) -> LimitDecision:
+    """A reduction only: an amount above zero and below the current limit (SPEC 5).
+
+    A missing or zero amount is refused here, never read as a cancellation: cancelling is
+    `limit_cancel`, its own action.
+    """
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": ERROR_AMOUNT_POSITIVE})
+    return limit_reduce_or_cancel(
+        actor=actor, limit_id=limit_id, amount=amount, notice_on=notice_on,
+        effective_on=effective_on, reason_code=reason_code, conditions=conditions, today=today,
+    )  # fmt: skip
+
+
+def limit_cancel(
+    *,
+    actor,
+    limit_id: int,
+    notice_on: date,
+    effective_on: date | None = None,
+    reason_code: str,
+    conditions: str = "",
+    today: date | None = None,
+) -> LimitDecision:
+    """The insurer cancels a limit with notice (SPEC 5): for shipments after the
+    effective date, which defaults to the notice date."""
+    return limit_reduce_or_cancel(
+        actor=actor, limit_id=limit_id, amount=None, notice_on=notice_on,
+        effective_on=effective_on, reason_code=reason_code, conditions=conditions, today=today,
+    )  # fmt: skip

@@ -13,6 +13,7 @@ from buyers.models import NegativeEvent
 from core import transitions
 from core.services import action
 from core.sweeps import BATCH_SIZE, drain
+from limits import texts
 from limits.choices import (
     EXPOSURE_STATUSES,
     REVIEW_MACHINE,
@@ -91,7 +92,7 @@ def limit_review_complete(
                 notice_on=today,
                 effective_on=today,
                 decided_by=actor,
-                explanation=_("Confirmed on review."),
+                explanation=texts.EXPLAIN_REVIEW_CONFIRMED(),
             )
         elif outcome in (ReviewOutcome.REDUCE, ReviewOutcome.CANCEL):
             if outcome == ReviewOutcome.REDUCE and not amount:
@@ -262,11 +263,12 @@ def limits_warn_expiring(*, today: date, batch_size: int = BATCH_SIZE) -> int:
             if not claimed:
                 return False
             row = CreditLimit.objects.select_related("policy", "buyer").get(pk=limit_id)
+            warning = texts.EXPIRY_WARNING(buyer=row.buyer.name, date=row.expires_on)
             notify_users(
                 users=_insured_users(row.policy),
-                subject=_("Limit on %(buyer)s expires on %(date)s")
-                % {"buyer": row.buyer.name, "date": row.expires_on.isoformat()},
-                body=_("Apply for a prolongation before then if you keep shipping."),
+                subject_code=warning.code,
+                body_code=texts.EXPIRY_WARNING_BODY.code,
+                params=warning.params,
                 url=row.get_absolute_url(),
             )
         return True

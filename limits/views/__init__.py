@@ -21,6 +21,7 @@ from limits.views.credit_limits import (
     CreditLimitDetailView,
     CreditLimitListView,
     DiscretionaryLimitView,
+    LimitCancelView,
     LimitReduceView,
 )
 from limits.views.pending_orders import (
@@ -36,6 +37,7 @@ __all__ = [
     "CreditLimitListView",
     "CreditLimitDetailView",
     "LimitReduceView",
+    "LimitCancelView",
     "DiscretionaryLimitView",
     "LimitApplicationListView",
     "LimitApplicationCreateView",

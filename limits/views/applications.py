@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +17,11 @@ from core.mixins import (
     InsuredRoleRequiredMixin,
     UnderwriterRequiredMixin,
     form_error_messages,
+    is_confirmed,
     message_errors,
+    posted_fields,
 )
+from core.services import dry_run
 from core.views import FilteredListView
 from limits import services
 from limits.choices import (
@@ -37,6 +41,7 @@ from limits.forms import (
     SendBackForm,
     TurnoverCalculatorForm,
 )
+from limits.models import LimitDecision
 from limits.selectors import (
     applications_visible_to,
     buyer_exposure_summary,
@@ -44,6 +49,7 @@ from limits.selectors import (
     decisions_visible_to,
 )
 from limits.tables import APPLICATION_COLUMNS, RESPONSE_BADGES
+from limits.texts import decision_outcome
 from limits.views.common import (
     PREPARER_ROLES,
     SUBMITTER_ROLES,
@@ -52,6 +58,7 @@ from limits.views.common import (
     service_call,
     user_acts_for_insured,
 )
+from limits.views.effects import decision_confirmation
 
 # --- applications ---------------------------------------------------------------------------
 
@@ -73,7 +80,11 @@ class LimitApplicationListView(FilteredListView):
         return APPLICATION_COLUMNS
 
     def base_queryset(self):
-        return applications_visible_to(self.request.user)
+        # The outcome column shows each application's latest decision: one query per page.
+        newest = LimitDecision.objects.order_by("-created_at", "-id")
+        return applications_visible_to(self.request.user).prefetch_related(
+            Prefetch("decisions", queryset=newest, to_attr="decisions_newest_first")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -150,7 +161,15 @@ class LimitApplicationDetailView(LoginRequiredMixin, DetailView):
             decisions_visible_to(user).filter(application=application).order_by("-created_at")
         )
         for decision in decisions:
-            decision.badge = RESPONSE_BADGES.get(decision.response_code, "secondary")
+            decision.outcome_text, decision.outcome_tone = decision_outcome(decision)
+            decision.badge = decision.outcome_tone or RESPONSE_BADGES.get(
+                decision.response_code, "secondary"
+            )
+            decision.explanation_shown = (
+                decision.explanation_text
+                if user.is_insurer_staff
+                else decision.explanation_for_insured
+            )
         age = age_in_days(application, timezone.now())
         context.update(
             decisions=decisions,
@@ -327,7 +346,8 @@ class ApplicationSendBackView(UnderwriterRequiredMixin, ApplicationActionView):
 
 
 class ApplicationDecideView(UnderwriterRequiredMixin, LimitApplicationDetailView):
-    """POST only: the underwriter's decision; errors come back on the page's form."""
+    """POST only: the underwriter's decision, stated and confirmed before it is recorded;
+    errors come back on the page's form."""
 
     http_method_names = ["post"]
 
@@ -335,11 +355,28 @@ class ApplicationDecideView(UnderwriterRequiredMixin, LimitApplicationDetailView
         self.object = self.get_object()
         form = DecideForm(request.POST)
         if form.is_valid():
+
+            def decide():
+                return services.application_decide(
+                    actor=request.user, application_id=self.object.pk, **form.cleaned_data
+                )
+
             try:
                 with service_call():
-                    application = services.application_decide(
-                        actor=request.user, application_id=self.object.pk, **form.cleaned_data
-                    )
+                    if not is_confirmed(request):
+                        # First state what the decision will do, then record it.
+                        result = dry_run(decide)
+                        context = self.get_context_data(decide_form=form)
+                        context["confirmation"] = decision_confirmation(
+                            request,
+                            self.object,
+                            result,
+                            form.cleaned_data,
+                            context["current_limit"],
+                            posted_fields(request),
+                        )
+                        return self.render_to_response(context)
+                    application = decide()
             except ValidationError as error:
                 apply_service_error(form, error)
             else:

@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView
 
 from core.audit import history_for
-from core.mixins import InsuredRoleRequiredMixin, UnderwriterRequiredMixin
+from core.mixins import (
+    InsuredRoleRequiredMixin,
+    UnderwriterRequiredMixin,
+    is_confirmed,
+    posted_fields,
+)
+from core.services import dry_run
 from core.views import FilteredListView
 from limits import services
 from limits.choices import (
@@ -22,6 +28,7 @@ from limits.choices import (
 from limits.filtersets import CreditLimitFilterSet
 from limits.forms import (
     DiscretionaryLimitForm,
+    LimitCancelForm,
     LimitReduceForm,
 )
 from limits.selectors import (
@@ -34,6 +41,7 @@ from limits.selectors import (
     reviews_visible_to,
 )
 from limits.tables import CREDIT_LIMIT_COLUMNS, RESPONSE_BADGES
+from limits.texts import decision_outcome
 from limits.views.common import (
     NOTICE_RESPONSES,
     PREPARER_ROLES,
@@ -42,19 +50,26 @@ from limits.views.common import (
     service_call,
     user_acts_for_insured,
 )
+from limits.views.effects import cancellation_confirmation, reduction_confirmation
 
 # --- credit limits -------------------------------------------------------------------------
 
 
 class CreditLimitListView(FilteredListView):
     filterset_class = CreditLimitFilterSet
-    columns = CREDIT_LIMIT_COLUMNS
     export_name = "credit-limits"
     default_ordering = ("buyer__name",)
 
     @property
     def title(self):
         return _("Credit limits")
+
+    @property
+    def columns(self):
+        if self.request.user.is_insured_user:
+            # Every row is the user's own company: the column would only repeat its name.
+            return [c for c in CREDIT_LIMIT_COLUMNS if c.key != "policy.insured.name"]
+        return CREDIT_LIMIT_COLUMNS
 
     def base_queryset(self):
         return credit_limits_visible_to(self.request.user)
@@ -89,7 +104,15 @@ class CreditLimitDetailView(LoginRequiredMixin, DetailView):
             .order_by("-created_at", "-id")
         )
         for decision in decisions:
-            decision.badge = RESPONSE_BADGES.get(decision.response_code, "secondary")
+            decision.outcome_text, decision.outcome_tone = decision_outcome(decision)
+            decision.badge = decision.outcome_tone or RESPONSE_BADGES.get(
+                decision.response_code, "secondary"
+            )
+            decision.explanation_shown = (
+                decision.explanation_text
+                if user.is_insurer_staff
+                else decision.explanation_for_insured
+            )
             decision.pending_orders_allowed = (
                 may_ask_pending_orders and decision.response_code in NOTICE_RESPONSES
             )
@@ -113,7 +136,13 @@ class CreditLimitDetailView(LoginRequiredMixin, DetailView):
                 history=history_for(limit),
             )
         if user.is_underwriter and limit.status in EXPOSURE_STATUSES:
-            context["reduce_form"] = kwargs.get("reduce_form") or LimitReduceForm()
+            # Two actions, two forms: a blank amount never means "cancel".
+            context["reduce_form"] = kwargs.get("reduce_form") or LimitReduceForm(
+                auto_id="reduce_form_%s"
+            )
+            context["cancel_form"] = kwargs.get("cancel_form") or LimitCancelForm(
+                auto_id="cancel_form_%s"
+            )
         if limit.status in EXPOSURE_STATUSES and user_acts_for_insured(
             user, limit.policy, PREPARER_ROLES
         ):
@@ -129,20 +158,38 @@ class CreditLimitDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-class LimitReduceView(UnderwriterRequiredMixin, CreditLimitDetailView):
-    """POST only: the underwriter reduces or cancels the limit with notice (SPEC 5)."""
+class LimitChangeView(UnderwriterRequiredMixin, CreditLimitDetailView):
+    """POST only: the underwriter reduces or cancels the limit with notice (SPEC 5).
+
+    The first POST states the effect (from a dry run of the service) and asks to
+    confirm; the confirmed POST carries it out. Errors come back on the page's form.
+    """
 
     http_method_names = ["post"]
+    form_class = None
+    form_name = ""
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def confirmation(self, decision, fields):
+        raise NotImplementedError
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        form = LimitReduceForm(request.POST)
+        form = self.form_class(request.POST, auto_id=f"{self.form_name}_%s")
         if form.is_valid():
             try:
                 with service_call():
-                    decision = services.limit_reduce_or_cancel(
-                        actor=request.user, limit_id=self.object.pk, **form.cleaned_data
-                    )
+                    if not is_confirmed(request):
+                        decision = dry_run(lambda: self.perform(form))
+                        return self.render_to_response(
+                            self.get_context_data(
+                                **{self.form_name: form},
+                                confirmation=self.confirmation(decision, posted_fields(request)),
+                            )
+                        )
+                    decision = self.perform(form)
             except ValidationError as error:
                 apply_service_error(form, error)
             else:
@@ -155,7 +202,33 @@ class LimitReduceView(UnderwriterRequiredMixin, CreditLimitDetailView):
                 else:
                     messages.success(request, _("The limit has been changed."))
                 return redirect(self.object)
-        return self.render_to_response(self.get_context_data(reduce_form=form))
+        return self.render_to_response(self.get_context_data(**{self.form_name: form}))
+
+
+class LimitReduceView(LimitChangeView):
+    form_class = LimitReduceForm
+    form_name = "reduce_form"
+
+    def perform(self, form):
+        return services.limit_reduce(
+            actor=self.request.user, limit_id=self.object.pk, **form.cleaned_data
+        )
+
+    def confirmation(self, decision, fields):
+        return reduction_confirmation(self.request, self.object, decision, fields)
+
+
+class LimitCancelView(LimitChangeView):
+    form_class = LimitCancelForm
+    form_name = "cancel_form"
+
+    def perform(self, form):
+        return services.limit_cancel(
+            actor=self.request.user, limit_id=self.object.pk, **form.cleaned_data
+        )
+
+    def confirmation(self, decision, fields):
+        return cancellation_confirmation(self.request, self.object, decision, fields)
 
 
 class DiscretionaryLimitView(InsuredRoleRequiredMixin, FormView):

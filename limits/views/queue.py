@@ -8,11 +8,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
-from core.mixins import UnderwriterRequiredMixin
+from core.mixins import UnderwriterRequiredMixin, is_confirmed, posted_fields
+from core.services import dry_run
 from limits import services
 from limits.choices import (
     SERVICE_LEVEL_DAYS,
     ApplicationStatus,
+    ReviewOutcome,
     ReviewStatus,
 )
 from limits.forms import (
@@ -30,6 +32,7 @@ from limits.views.common import (
     is_htmx,
     service_call,
 )
+from limits.views.effects import cancellation_confirmation, reduction_confirmation
 
 # --- underwriters' queue and reviews ------------------------------------------------------------
 
@@ -98,11 +101,33 @@ class ReviewCompleteView(UnderwriterRequiredMixin, FormView):
         )
 
     def form_valid(self, form):
+        def complete():
+            return services.limit_review_complete(
+                actor=self.request.user, review_id=self.review.pk, **form.cleaned_data
+            )
+
+        outcome = form.cleaned_data["outcome"]
         try:
             with service_call():
-                services.limit_review_complete(
-                    actor=self.request.user, review_id=self.review.pk, **form.cleaned_data
-                )
+                if outcome != ReviewOutcome.CONFIRM and not is_confirmed(self.request):
+                    # A cut or a cancellation is stated and confirmed before it is made.
+                    decision = dry_run(complete).decision
+                    state = (
+                        reduction_confirmation
+                        if outcome == ReviewOutcome.REDUCE
+                        else cancellation_confirmation
+                    )
+                    confirmation = state(
+                        self.request,
+                        self.review.credit_limit,
+                        decision,
+                        posted_fields(self.request),
+                    )
+                    confirmation.back_url = self.request.path
+                    return self.render_to_response(
+                        self.get_context_data(form=form, confirmation=confirmation)
+                    )
+                complete()
         except ValidationError as error:
             apply_service_error(form, error)
             return self.form_invalid(form)

@@ -90,12 +90,22 @@ def test_insured_applies_underwriter_decides_partially_insured_sees_it(journey, 
     decide.locator("input[name='amount']").fill("1,500,000")
     decide.locator("select[name='reason_code']").select_option("14")
     decide.get_by_test_id("decide-submit").click()
+    # A binding decision is stated first: 1,500,000 of the 2,000,000 asked, and confirmed.
+    dialog = page.get_by_test_id("confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_test_id("confirm-effects")).to_contain_text("1,500,000.00")
+    expect(dialog.get_by_test_id("confirm-effects")).to_contain_text("2,000,000.00")
+    assert not application.decisions.exists()
+    dialog.get_by_test_id("confirm-submit").click()
     expect(page.get_by_test_id("decision-amount")).to_have_text("1,500,000.00")
     expect(page.get_by_test_id("decide-form")).to_have_count(0)
 
-    # The insured sees the decision: partly approved (RECECO 5), 1,500,000.00.
+    # The insured sees the decision: partly approved (RECECO 5), 1,500,000.00 of 2,000,000.
     login(page, live_server, "insured_a")
     page.goto(f"{live_server.url}{application.get_absolute_url()}")
+    expect(page.get_by_test_id("application-outcome")).to_have_text(
+        "部分批准 1,500,000.00 / 申请 2,000,000.00"
+    )
     expect(page.get_by_test_id("decision-response")).to_contain_text("5")
     expect(page.get_by_test_id("decision-amount")).to_have_text("1,500,000.00")
     expect(page.get_by_test_id("decide-form")).to_have_count(0)
@@ -105,3 +115,35 @@ def test_insured_applies_underwriter_decides_partially_insured_sees_it(journey, 
     expect(page.get_by_test_id("decisions").get_by_test_id("decision-response")).to_contain_text(
         "5"
     )
+
+
+def test_an_underwriter_cancels_a_limit_only_after_the_dialog_says_what_ends(
+    journey, live_server, page
+):
+    from limits.models import CreditLimit
+
+    limit = CreditLimit.objects.create(
+        policy=journey["policy"], buyer=journey["buyer"], amount=Decimal("1000000"),
+        payment_terms_days=60, source="insurer", effective_from=journey["policy"].period_start,
+    )  # fmt: skip
+    login(page, live_server, journey["underwriter"].username)
+    page.goto(f"{live_server.url}{limit.get_absolute_url()}")
+    # A reduction needs an amount: left blank, it is refused, never read as a cancellation.
+    reduce = page.get_by_test_id("reduce-form")
+    reduce.locator("select[name='reason_code']").select_option("12")
+    reduce.get_by_test_id("reduce-submit").click()
+    expect(page.get_by_test_id("confirm-dialog")).to_have_count(0)
+    expect(page.get_by_test_id("reduce-form").locator("[data-field='amount']")).to_be_visible()
+
+    cancel = page.get_by_test_id("cancel-form")
+    cancel.locator("select[name='reason_code']").select_option("3")
+    cancel.get_by_test_id("cancel-submit").click()
+    dialog = page.get_by_test_id("confirm-dialog")
+    expect(dialog.get_by_test_id("confirm-effects")).to_contain_text("1,000,000.00")
+    dialog.get_by_test_id("confirm-back").click()  # changes nothing
+    expect(page.get_by_test_id("confirm-dialog")).to_have_count(0)
+    limit.refresh_from_db()
+    assert limit.status == "active"
+    cancel.get_by_test_id("cancel-submit").click()
+    page.get_by_test_id("confirm-dialog").get_by_test_id("confirm-submit").click()
+    expect(page.get_by_test_id("limit-status")).to_have_text("已撤销")

@@ -185,26 +185,35 @@ def test_an_underwriter_reduces_a_limit_and_gets_the_decision(personas, insurer_
 
 
 @pytest.mark.parametrize("amount", ["", None, "0", "0.00"])
-def test_a_blank_null_or_zero_amount_never_cancels_the_limit(
-    personas, insurer_limit, today, amount
-):
+def test_a_blank_null_or_zero_amount_never_cancels_a_limit(personas, insurer_limit, today, amount):
     response = api_as(personas["senior_underwriter"]).post(
         f"/api/v1/credit-limits/{insurer_limit.pk}/reduce/",
         {"amount": amount, "notice_on": today.isoformat(), "reason_code": "3"},
         format="json",
     )
-    assert response.status_code == 400, response.json()
+    assert response.status_code == 400
     assert "amount" in response.json()
     insurer_limit.refresh_from_db()
     assert insurer_limit.status == LimitStatus.ACTIVE
+    assert not LimitDecision.objects.exists()
 
 
-def test_cancellation_is_its_own_action(personas, insurer_limit, today):
-    response = api_as(personas["senior_underwriter"]).post(
-        f"/api/v1/credit-limits/{insurer_limit.pk}/cancel/",
+def test_an_omitted_amount_is_refused_too(personas, insurer_limit, today):
+    response = api_as(personas["underwriter"]).post(
+        f"/api/v1/credit-limits/{insurer_limit.pk}/reduce/",
         {"notice_on": today.isoformat(), "reason_code": "3"},
         format="json",
     )
+    assert response.status_code == 400
+    assert "amount" in response.json()
+
+
+def test_cancelling_is_its_own_action(personas, insurer_limit, today):
+    url = f"/api/v1/credit-limits/{insurer_limit.pk}/cancel/"
+    body = {"notice_on": today.isoformat(), "reason_code": "3"}
+    assert api_as(personas["insured_a"]).post(url, body, format="json").status_code == 403
+    assert api_as(personas["insured_b"]).post(url, body, format="json").status_code == 404
+    response = api_as(personas["senior_underwriter"]).post(url, body, format="json")
     assert response.status_code == 200, response.json()
     assert (response.json()["response_code"], response.json()["amount"]) == (
         ResponseCode.CANCELLATION,
@@ -212,6 +221,28 @@ def test_cancellation_is_its_own_action(personas, insurer_limit, today):
     )
     insurer_limit.refresh_from_db()
     assert insurer_limit.status == LimitStatus.CANCELLED
+    again = api_as(personas["senior_underwriter"]).post(url, body, format="json")
+    assert again.status_code == 400 and "non_field_errors" in again.json()
+
+
+def test_a_cancellation_with_notice_ahead_is_scheduled(personas, insurer_limit, today):
+    effective_on = today + timedelta(days=10)
+    response = api_as(personas["underwriter"]).post(
+        f"/api/v1/credit-limits/{insurer_limit.pk}/cancel/",
+        {
+            "notice_on": today.isoformat(),
+            "effective_on": effective_on.isoformat(),
+            "reason_code": "3",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    insurer_limit.refresh_from_db()
+    assert insurer_limit.status == LimitStatus.ACTIVE
+    assert (insurer_limit.scheduled_amount, insurer_limit.scheduled_effective_on) == (
+        Decimal("0"),
+        effective_on,
+    )
 
 
 def test_a_reduction_with_notice_ahead_is_scheduled_for_its_effective_date(
@@ -660,6 +691,43 @@ def test_a_small_application_is_decided_automatically_and_the_insured_sees_no_wo
     assert "150,000.00" in staff_view.json()["auto_note"]
     assert "200,000.00" in staff_view.json()["auto_note"]
     assert CreditLimit.objects.get().amount == Decimal("150000.00")
+
+
+def test_the_insured_is_told_why_an_application_waits_without_the_insurers_figures(
+    personas, in_force_a, grade4_buyer
+):
+    AutoDecisionSettings.objects.create(enabled=True, capacity_headroom_percent=Decimal("20"))
+    AutoDecisionGradeRule.objects.create(risk_grade=4, max_amount=Decimal("200000"))
+    # The answer to the POST already carries the reason, in the language asked for.
+    client = api_as(personas["insured_a"])
+    response = client.post(
+        "/api/v1/limit-applications/",
+        {
+            "policy": in_force_a.pk,
+            "buyer_uscc": grade4_buyer.uscc,
+            "requested_amount": "250000.00",
+            "payment_terms_days": 60,
+            "submit": True,
+        },
+        format="json",
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == ApplicationStatus.SUBMITTED
+    assert body["waiting_reason_code"] == "limits.queue.above_automatic"
+    assert body["waiting_reason"] == (
+        "Above the amount decided automatically: an underwriter decides."
+    )
+    assert "auto_note" not in body
+    # Staff read the same application with the ceiling it was compared with.
+    staff = api_as(personas["underwriter"]).get(
+        f"/api/v1/limit-applications/{body['id']}/", headers={"accept-language": "zh-hans"}
+    )
+    assert (
+        staff.json()["auto_note"] == "申请金额 250,000.00 超过风险等级 4 的自动审批上限 200,000.00"
+    )
+    assert staff.json()["waiting_reason_code"] == "limits.queue.above_automatic"
 
 
 def test_application_lists_are_scoped_and_staff_never_see_drafts(
@@ -1270,6 +1338,7 @@ def test_the_openapi_schema_documents_every_limits_endpoint(api):
     for path, method in [
         ("/api/v1/credit-limits/", "get"),
         ("/api/v1/credit-limits/{id}/reduce/", "post"),
+        ("/api/v1/credit-limits/{id}/cancel/", "post"),
         ("/api/v1/credit-limits/discretionary/", "post"),
         ("/api/v1/limit-applications/", "post"),
         ("/api/v1/limit-applications/{id}/decide/", "post"),

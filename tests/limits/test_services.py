@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.db.utils import ProgrammingError
+from django.utils import translation
 
 from buyers.models import NegativeEvent, RelatedParty
 from buyers.services import buyer_update
-from limits import services
+from limits import services, texts
 from limits.choices import (
     ApplicationStatus,
     LimitSource,
@@ -20,7 +21,6 @@ from limits.choices import (
     ResponseCode,
 )
 from limits.models import AutoDecisionExclusion, CreditLimit, LimitApplication, LimitDecision
-from limits.rules import AUTO_ABOVE_MAXIMUM
 from notifications.models import Notification
 from policies.services import policy_transition
 from tests.factories import BuyerFactory
@@ -532,7 +532,9 @@ def test_a_small_application_is_decided_at_once_with_the_rule(
     assert application.status == ApplicationStatus.DECIDED
     decision = LimitDecision.objects.get()
     assert decision.automatic and decision.decided_by is None
-    assert "200,000.00" in decision.explanation  # the grade-4 automatic maximum it applied
+    assert "200,000.00" in decision.explanation_text  # the grade-4 automatic maximum it applied
+    assert "200,000.00" not in decision.explanation_for_insured
+    assert decision.explanation_code == texts.AUTO_APPROVED.code
 
 
 def test_a_larger_application_goes_to_the_queue_saying_why(
@@ -540,9 +542,22 @@ def test_a_larger_application_goes_to_the_queue_saying_why(
 ):
     application = _apply(personas, live_policy_a, buyer, amount="200000.01")
     assert application.status == ApplicationStatus.SUBMITTED
-    assert application.auto_note.startswith(
-        str(AUTO_ABOVE_MAXIMUM % {"amount": "200,000.01", "maximum": "200,000.00", "grade": 4})
+    # Stored as a code with the figures compared, rendered in the reader's language.
+    assert application.auto_note_code == texts.AUTO_ABOVE_MAXIMUM.code
+    assert (
+        application.auto_note_params.items()
+        >= {"amount": "200000.01", "maximum": "200000.00", "grade": 4}.items()
     )
+    with translation.override("en"):
+        # Staff read the rule with its figures; the insured only that it is above the
+        # amount decided automatically (SPEC 5: the insurer's ceilings are its own).
+        assert application.auto_note_text == (
+            "requested 200,000.01 is above the automatic maximum 200,000.00 for grade 4"
+        )
+        assert application.waiting_reason == (
+            "Above the amount decided automatically: an underwriter decides."
+        )
+    assert application.waiting_reason_code == texts.QUEUE_ABOVE_AUTOMATIC.code
 
 
 def test_an_excluded_buyer_always_goes_to_the_queue(personas, live_policy_a, buyer, auto_rules):
@@ -564,7 +579,9 @@ def test_automatic_decisions_keep_the_capacity_headroom(
     )
     application = _apply(personas, live_policy_a, buyer, amount="100001")
     assert application.status == ApplicationStatus.SUBMITTED
-    assert "10,000,000.00" in application.auto_note  # the capacity whose headroom it kept
+    assert "10,000,000.00" in application.auto_note_text  # the capacity whose headroom it kept
+    assert application.waiting_reason_code == texts.QUEUE_UNDERWRITER.code
+    assert "10,000,000" not in application.waiting_reason
 
 
 # --- reductions and cancellations ---------------------------------------------------------------------
@@ -747,9 +764,11 @@ def test_an_insolvent_buyer_goes_to_the_queue_instead_of_failing(
     buyer.save()
     application = _apply(personas, live_policy_a, buyer, amount="1000")
     assert application.status == ApplicationStatus.SUBMITTED
-    assert application.auto_note == str(
-        services.ERROR_BUYER_STATUS % {"status": buyer.get_status_display()}
+    assert (
+        str(services.ERROR_BUYER_STATUS % {"status": buyer.get_status_display()})
+        in application.auto_note_text
     )
+    assert application.waiting_reason_code == texts.QUEUE_UNDERWRITER.code
 
 
 def test_amounts_must_be_positive(personas, live_policy_a, buyer, granted):

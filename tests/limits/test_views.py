@@ -25,6 +25,7 @@ from limits.models import (
     LimitReview,
     PendingOrdersCover,
 )
+from notifications.models import Notification
 from policies.choices import PolicyStatus
 from tests.factories import BuyerCapacityFactory, BuyerFactory, PolicyFactory
 
@@ -63,6 +64,16 @@ def by_testid(response, name: str) -> str:
     match = re.search(rf'data-testid="{name}"[^>]*>(.*?)</(td|div|span|dd|strong|a)>', html, re.S)
     assert match, f"no data-testid={name} on the page"
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip()
+
+
+def confirmed_post(client, url, data):
+    """A binding action: the first POST states its effect and changes nothing; the
+    confirmed one carries it out. Returns (the dialog's text, the confirmed response)."""
+    preview = client.post(url, data)
+    assert preview.status_code == 200
+    assert 'data-testid="confirm-dialog"' in preview.content.decode(), "no confirmation asked"
+    effects = by_testid(preview, "confirm-effects")
+    return effects, client.post(url, {**data, "confirmed": "1"})
 
 
 def submitted_application(personas, policy, buyer, amount="2000000", **extra):
@@ -151,11 +162,14 @@ def test_clerk_prepares_approver_submits_underwriter_decides_partially_insured_s
     assert by_testid(detail, "buyer-grade") == "4"
     assert by_testid(detail, "remaining-capacity") == "10,000,000.00"
 
-    response = underwriter.post(
+    effects, response = confirmed_post(
+        underwriter,
         reverse("limits:application-decide", args=[application.pk]),
         {"outcome": "partial", "amount": "800000", "payment_terms_days": "60",
          "reason_code": "14", "conditions": ""},
     )  # fmt: skip
+    # The dialog said what would happen, in figures: 800,000 of the 1,200,000 asked.
+    assert "即部分批准：申请 1,200,000.00，批准 800,000.00" in effects
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DECIDED
@@ -237,6 +251,19 @@ def test_a_partial_decision_without_amount_is_refused_on_the_form(personas, worl
     assert application.status == ApplicationStatus.SUBMITTED
 
 
+def test_a_negative_partial_amount_gets_one_true_message(personas, world):
+    application = submitted_application(personas, world.policy_a, world.buyer)
+    response = client_for(personas["underwriter"]).post(
+        reverse("limits:application-decide", args=[application.pk]),
+        {"outcome": "partial", "amount": "-100", "reason_code": "7"},
+    )
+    assert response.status_code == 200
+    assert response.context["decide_form"].errors["amount"] == ["金额必须大于零。"]
+    assert "请填写批准金额" not in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+
+
 def test_a_service_refusal_comes_back_on_the_decide_form(personas, world):
     # 2,000,000 requested: a "partial" of 2,500,000 is not partial (service error on amount).
     application = submitted_application(personas, world.policy_a, world.buyer)
@@ -254,10 +281,12 @@ def test_a_service_refusal_comes_back_on_the_decide_form(personas, world):
 def test_above_authority_a_proposal_waits_for_another_underwriter(personas, world):
     application = submitted_application(personas, world.policy_a, world.buyer, amount="3000000")
     underwriter = client_for(personas["underwriter"])  # authority 1,000,000
-    underwriter.post(
+    effects, _response = confirmed_post(
+        underwriter,
         reverse("limits:application-decide", args=[application.pk]),
         {"outcome": "approve", "reason_code": "7"},
     )
+    assert "1,000,000.00" in effects  # the dialog names the authority it is above
     application.refresh_from_db()
     assert application.status == ApplicationStatus.AWAITING_SECOND_APPROVAL
     assert not LimitDecision.objects.exists()
@@ -307,7 +336,7 @@ def test_the_second_underwriter_sends_a_proposal_back_with_a_note(personas, worl
     )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
-    assert "请补充财务报表" in application.auto_note
+    assert "请补充财务报表" in application.auto_note_text
 
 
 # --- reductions, cancellations, pending orders ------------------------------------------------
@@ -322,11 +351,13 @@ def test_a_reduction_with_a_future_effective_date_shows_the_scheduled_change(per
 
     today = timezone.localdate()
     effective = today + timedelta(days=30)
-    response = underwriter.post(
+    effects, response = confirmed_post(
+        underwriter,
         reverse("limits:reduce", args=[limit.pk]),
         {"amount": "300000", "notice_on": today.isoformat(),
          "effective_on": effective.isoformat(), "reason_code": "12"},
     )  # fmt: skip
+    assert f"800,000.00 削减至 300,000.00，适用于 {effective.isoformat()} 之后" in effects
     assert response.status_code == 302
     limit.refresh_from_db()
     assert limit.amount == Decimal("800000")  # unchanged until the effective date
@@ -335,24 +366,50 @@ def test_a_reduction_with_a_future_effective_date_shows_the_scheduled_change(per
     assert "300,000.00" in scheduled and effective.isoformat() in scheduled
 
 
-def test_a_blank_amount_cancels_the_limit_and_bad_dates_are_refused(personas, world):
+def test_a_blank_amount_never_cancels_cancelling_is_its_own_confirmed_action(personas, world):
     limit = granted_limit(personas, world.policy_a, world.buyer)
     underwriter = client_for(personas["underwriter"])
     today = timezone.localdate()
+    for amount in ("", "0", "confirmed"):
+        body = {"amount": amount, "notice_on": today.isoformat(), "reason_code": "3"}
+        if amount == "confirmed":
+            body = {**body, "amount": "", "confirmed": "1"}
+        response = underwriter.post(reverse("limits:reduce", args=[limit.pk]), body)
+        assert response.status_code == 200
+        assert 'data-field="amount"' in response.content.decode()
+    limit.refresh_from_db()
+    assert limit.status == LimitStatus.ACTIVE
+
     response = underwriter.post(
-        reverse("limits:reduce", args=[limit.pk]),
-        {"amount": "", "notice_on": today.isoformat(),
+        reverse("limits:cancel", args=[limit.pk]),
+        {"notice_on": today.isoformat(),
          "effective_on": (today - timedelta(days=1)).isoformat(), "reason_code": "3"},
     )  # fmt: skip
     assert response.status_code == 200
     assert 'data-field="effective_on"' in response.content.decode()
-    response = underwriter.post(
-        reverse("limits:reduce", args=[limit.pk]),
-        {"amount": "", "notice_on": today.isoformat(), "reason_code": "3"},
+    assert 'data-testid="confirm-dialog"' not in response.content.decode()
+    effects, response = confirmed_post(
+        underwriter,
+        reverse("limits:cancel", args=[limit.pk]),
+        {"notice_on": today.isoformat(), "reason_code": "3"},
     )
+    assert "800,000.00" in effects and "撤销" in effects
     assert response.status_code == 302
     limit.refresh_from_db()
     assert limit.status == LimitStatus.CANCELLED
+
+
+def test_nothing_changes_until_the_underwriter_confirms(personas, world):
+    limit = granted_limit(personas, world.policy_a, world.buyer)
+    notified = Notification.objects.count()
+    client_for(personas["underwriter"]).post(
+        reverse("limits:cancel", args=[limit.pk]),
+        {"notice_on": timezone.localdate().isoformat(), "reason_code": "3"},
+    )
+    limit.refresh_from_db()
+    assert limit.status == LimitStatus.ACTIVE
+    assert LimitDecision.objects.filter(credit_limit=limit).count() == 1  # the grant only
+    assert Notification.objects.count() == notified  # the dry run told nobody
 
 
 def test_pending_orders_refusal_shows_the_reasons_on_the_form(personas, world):
@@ -447,11 +504,13 @@ def test_an_underwriter_completes_a_review_by_reducing(personas, world):
          "reason_code": "12"},
     )  # fmt: skip
     assert 'data-field="amount"' in response.content.decode()
-    underwriter.post(
+    effects, _response = confirmed_post(
+        underwriter,
         reverse("limits:review-complete", args=[review.pk]),
         {"outcome": "reduce", "amount": "400000", "notice_on": timezone.localdate().isoformat(),
          "reason_code": "12"},
     )  # fmt: skip
+    assert "400,000.00" in effects
     review.refresh_from_db()
     limit.refresh_from_db()
     assert (review.status, limit.amount) == (ReviewStatus.DONE, Decimal("400000"))
@@ -643,3 +702,79 @@ def test_the_applications_list_is_scoped_and_exports(personas, world):
     assert world.buyer.name not in other.content.decode()
     export = client_for(personas["insured_a"]).get(reverse("limits:applications") + "?export=csv")
     assert world.buyer.uscc in b"".join(export.streaming_content).decode()
+
+
+# --- what the insured reads of the insurer's workings (SPEC 2, 5) ---------------------------
+
+
+def test_the_insured_reads_why_it_waits_and_the_decision_without_ceilings_or_capacity(
+    personas, world
+):
+    from limits.models import AutoDecisionGradeRule, AutoDecisionSettings
+
+    AutoDecisionSettings.objects.create(enabled=True, capacity_headroom_percent=Decimal("20"))
+    AutoDecisionGradeRule.objects.create(risk_grade=4, max_amount=Decimal("300000"))
+    waiting = submitted_application(personas, world.policy_a, world.buyer, amount="400000")
+    insured = client_for(personas["insured_a"])
+    page = insured.get(waiting.get_absolute_url())
+    assert by_testid(page, "waiting-reason") == "超出自动审批金额，由核保人审批。"
+    assert "300,000" not in text_of(page)
+    assert 'data-testid="auto-note"' not in page.content.decode()
+    staff = client_for(personas["underwriter"]).get(waiting.get_absolute_url())
+    assert "300,000.00" in by_testid(staff, "auto-note")
+
+    other = BuyerFactory(risk_grade=4)
+    decided = submitted_application(personas, world.policy_a, other, amount="200000")
+    assert decided.status == ApplicationStatus.DECIDED
+    for url in (
+        decided.get_absolute_url(),
+        CreditLimit.objects.get(buyer=other).get_absolute_url(),
+    ):
+        page = insured.get(url)
+        assert by_testid(page, "decision-explanation") == "已按保单规则自动审批。"
+        assert "10,000,000" not in text_of(page)  # the buyer's capacity
+        assert "300,000" not in text_of(page)  # the grade's automatic ceiling
+    staff = client_for(personas["underwriter"]).get(decided.get_absolute_url())
+    assert "300,000.00" in by_testid(staff, "decision-explanation")
+
+
+def test_lists_show_what_was_granted_not_just_decided(
+    personas, world, django_assert_max_num_queries
+):
+    application = submitted_application(personas, world.policy_a, world.buyer, amount="900000")
+    services.application_decide(
+        actor=personas["underwriter"],
+        application_id=application.pk,
+        outcome="partial",
+        amount=Decimal("1000"),
+        reason_code="14",
+    )
+    for _ in range(3):  # more decided rows cost no more queries
+        other = submitted_application(personas, world.policy_a, BuyerFactory(risk_grade=4))
+        services.application_decide(
+            actor=personas["underwriter"], application_id=other.pk, outcome="refuse"
+        )
+    client = client_for(personas["insured_a"])
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("limits:applications") + "?sort=requested_amount")
+    html = page.content.decode()
+    assert "部分批准 1,000.00 / 申请 900,000.00" in html
+    assert re.search(r'text-bg-warning[^"]*">部分批准 1,000.00', html)
+    assert len(re.findall(r'text-bg-danger[^"]*">不予批准（申请 2,000,000.00）', html)) == 3
+    detail = client.get(application.get_absolute_url())
+    assert by_testid(detail, "application-outcome") == "部分批准 1,000.00 / 申请 900,000.00"
+
+
+def test_the_limit_list_shows_a_scheduled_cut_as_adverse(personas, world):
+    limit = granted_limit(personas, world.policy_a, world.buyer, amount="1000000")
+    services.limit_reduce_or_cancel(
+        actor=personas["underwriter"],
+        limit_id=limit.pk,
+        amount=Decimal("400000"),
+        notice_on=timezone.localdate(),
+        effective_on=timezone.localdate() + timedelta(days=14),
+        reason_code="12",
+    )
+    html = client_for(personas["insured_a"]).get(reverse("limits:list")).content.decode()
+    on = (timezone.localdate() + timedelta(days=14)).isoformat()
+    assert re.search(rf'text-bg-warning[^"]*">于 {on} 削减至 400,000.00', html)

@@ -1,0 +1,83 @@
+"""Each role's home page. It gathers figures from every app, so it lives at the top,
+beside the URL configuration, and no app imports it."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from buyers.selectors import buyers_visible_to
+from limits.choices import SERVICE_LEVEL_DAYS
+from limits.selectors import (
+    decision_queue_ageing,
+    exposure_by_grade,
+    insured_cover,
+    open_applications,
+)
+from limits.views.common import age_in_days
+from policies.choices import PolicyStatus
+from policies.selectors import policies_in_force_with_renewal, policies_visible_to
+from policies.views import may_accept_renewal, renewal_acceptance_confirmation
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """Each role's landing page: its own figures, from its own selectors."""
+
+    template_name = "accounts/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        policies = policies_visible_to(user)
+        by_status = dict(
+            policies.order_by()
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+        context["status_counts"] = [
+            (status, label, by_status.get(status, 0)) for status, label in PolicyStatus.choices
+        ]
+        context["policy_count"] = sum(by_status.values())
+        context["buyer_count"] = buyers_visible_to(user).count()
+        context["recent_policies"] = policies.order_by("-updated_at")[:8]
+        context["notifications"] = user.notifications.all()[:5]
+        if user.is_insurer_staff:
+            context["exposure_by_grade"] = exposure_by_grade()
+            if user.is_underwriter:
+                context["queue"] = decision_queue_ageing(user, now=timezone.now())
+                context["service_level_days"] = SERVICE_LEVEL_DAYS
+        elif user.is_insured_user:
+            context.update(self._insured_figures(user))
+        return context
+
+    def _insured_figures(self, user) -> dict:
+        """SPEC 5 and 3.3 at a glance: total cover, limits by buyer, what waits, and the
+        policy's expiry with next year's quote."""
+        now, today = timezone.now(), timezone.localdate()
+        waiting = list(open_applications(user)[:8])
+        for application in waiting:
+            application.age_days = age_in_days(application, now)
+        live = list(policies_in_force_with_renewal(user))
+        asked = self.request.GET.get("accept_renewal", "")
+        figures = {
+            "cover": insured_cover(user),
+            "open_applications": waiting,
+            "open_application_count": open_applications(user).count(),
+            "live_policies": live,
+        }
+        for policy in live:
+            policy.days_left = (policy.period_end - today).days
+            renewal = getattr(policy, "renewal", None)
+            policy.renewal_quote = (
+                renewal if renewal and renewal.status == PolicyStatus.QUOTED else None
+            )
+            if policy.renewal_quote:
+                policy.renewal_quote.renewed_from = policy
+                policy.renewal_quote.acceptable = may_accept_renewal(user, policy.renewal_quote)
+                if policy.renewal_quote.acceptable and asked == str(policy.renewal_quote.pk):
+                    figures["confirmation"] = renewal_acceptance_confirmation(
+                        self.request, policy.renewal_quote, reverse("home")
+                    )
+        return figures
