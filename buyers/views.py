@@ -10,10 +10,11 @@ from django.views.generic import DetailView, FormView
 from buyers import services
 from buyers.filtersets import BuyerFilterSet
 from buyers.forms import BuyerForm, NegativeEventForm
-from buyers.selectors import buyer_exposure_summary, buyers_visible_to
+from buyers.selectors import buyer_exposure_summary, buyers_visible_to, exact_uscc
 from buyers.tables import BUYER_COLUMNS
 from core.audit import history_for
 from core.mixins import StaffRequiredMixin, UnderwriterRequiredMixin, apply_validation_error
+from core.pagination import NextPagePaginator
 from core.views import FilteredListView
 
 
@@ -22,6 +23,8 @@ class BuyerListView(FilteredListView):
     columns = BUYER_COLUMNS
     export_name = "buyers"
     default_ordering = ("name",)
+    # The register is large and searched by fragments: a page never waits for COUNT(*).
+    paginator_class = NextPagePaginator
 
     @property
     def title(self):
@@ -29,6 +32,15 @@ class BuyerListView(FilteredListView):
 
     def base_queryset(self):
         return buyers_visible_to(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        # An exact USCC names one company: open its page, if this user may see it.
+        uscc = exact_uscc(request.GET.get("q", ""))
+        if uscc and not request.GET.get("export"):
+            buyer = buyers_visible_to(request.user).filter(uscc=uscc).first()
+            if buyer is not None:
+                return redirect(buyer)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
