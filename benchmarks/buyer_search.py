@@ -194,7 +194,7 @@ def main():
     from buyers.api.views import BuyerViewSet
     from buyers.views import BuyerListView
 
-    list_paginator = BuyerListView.paginator_class
+    list_paginator = getattr(BuyerListView, "search_paginator_class", BuyerListView.paginator_class)
     api_paginator = BuyerViewSet.pagination_class or api_settings.DEFAULT_PAGINATION_CLASS
     factory = APIRequestFactory()
 

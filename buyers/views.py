@@ -23,8 +23,9 @@ class BuyerListView(FilteredListView):
     columns = BUYER_COLUMNS
     export_name = "buyers"
     default_ordering = ("name",)
-    # The register is large and searched by fragments: a page never waits for COUNT(*).
-    paginator_class = NextPagePaginator
+    # A search never waits for COUNT(*) over its matches; the register without one shows
+    # its total as every list does.
+    search_paginator_class = NextPagePaginator
 
     @property
     def title(self):
@@ -41,6 +42,11 @@ class BuyerListView(FilteredListView):
             if buyer is not None:
                 return redirect(buyer)
         return super().get(request, *args, **kwargs)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if self.request.GET.get("q", "").strip():
+            return self.search_paginator_class(queryset, per_page, **kwargs)
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -234,6 +234,11 @@ def test_the_search_page_does_not_count_the_matches(staff_client):
     assert staff_client.get("/buyers/", {"q": "苏州医药", "page": 3}).status_code == 404
 
 
+def test_the_register_without_a_search_still_shows_its_total(staff_client, register):
+    response = staff_client.get("/buyers/")
+    assert response.context["paginator"].count == 3
+
+
 def test_the_buyer_api_search_does_not_count_and_keeps_relevance(personas):
     from tests.conftest import api_as
 
