@@ -6,6 +6,8 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir -e . 
 COPY . .
+# Static files with production settings (DEBUG off: hashed names, compressed copies for
+# WhiteNoise); tests/core/test_running.py runs this same collectstatic command.
 RUN python manage.py compilemessages --ignore=.venv -v 0 \
     && DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build python manage.py collectstatic --noinput -v 0
 ENV DJANGO_DEBUG=0

@@ -92,13 +92,29 @@ TRADES = [
 ]
 
 
+def default_database() -> str:
+    """tci_bench_search, or tci_bench_search_<x> for a developer working on POSTGRES_DB=tci_<x>.
+
+    Several developers share one PostgreSQL; each one's benchmark drops and reloads its own
+    database, never another's.
+    """
+    own = os.environ.get("POSTGRES_DB", "tci")
+    suffix = own.removeprefix("tci").lstrip("_")
+    return f"tci_bench_search_{suffix}" if suffix else "tci_bench_search"
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--database", default="tci_bench_search")
+    parser.add_argument(
+        "--database", default=default_database(), help="default: %(default)s (from POSTGRES_DB)"
+    )
     parser.add_argument("--keep", action="store_true", help="reuse the loaded database")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if not args.database.startswith("tci_bench"):
+        parser.error("--database must start with tci_bench: this script drops and recreates it")
+    return args
 
 
 def percentile(sorted_values: list[float], share: float) -> float:
@@ -120,6 +136,9 @@ def main():
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from rest_framework.request import Request
+    from rest_framework.settings import api_settings
+    from rest_framework.test import APIRequestFactory
 
     from buyers.models import Buyer
     from buyers.selectors import buyer_search
@@ -166,23 +185,58 @@ def main():
         "USCC prefix (12)": [u[:12] for u, _ in sample],
         "rare 4-char fragment": [n[2:6] for _, n in sample],
         "common 4-char fragment (机械制造)": ["机械制造"] * args.queries,
+        "city + trade (苏州医药)": [n[:2] + rng.choice(TRADES) for _, n in sample],
         "2-char fragment": [n[2:4] for _, n in sample],
         "typo'd full name": [n[:-5] + "公司" for _, n in sample],
     }
+    # The list page pages its queryset with the view's paginator (Django's counts every
+    # match first); the API with its pagination class. Both are timed for the first page.
+    from buyers.api.views import BuyerViewSet
+    from buyers.views import BuyerListView
+
+    list_paginator = getattr(BuyerListView, "search_paginator_class", BuyerListView.paginator_class)
+    api_paginator = BuyerViewSet.pagination_class or api_settings.DEFAULT_PAGINATION_CLASS
+    factory = APIRequestFactory()
+
+    def list_page(q):
+        return list(list_paginator(buyer_search(Buyer.objects.all(), q), 50).page(1))
+
+    def api_page(q):
+        request = Request(factory.get("/api/v1/buyers/", {"q": q}))
+        paginator = api_paginator()
+        return paginator.paginate_queryset(buyer_search(Buyer.objects.all(), q), request)
+
     print(f"buyer_search over {total:,} buyers, first page of 50, {args.queries} queries each")
-    print(f"{'query':<34}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'hits p50':>10}")
+    print(
+        f"selector: the first 50 rows; list page: {list_paginator.__name__}; API: {api_paginator.__name__}"
+    )
+    print(
+        f"{'query':<34}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'hits p50':>10}"
+        f"{'list p50':>10}{'list p95':>10}{'API p50':>9}{'API p95':>9}"
+    )
     for kind, queries in kinds.items():
-        times, hits = [], []
+        times, hits, list_times, api_times = [], [], [], []
         for q in queries:
             started = time.perf_counter()
             rows = list(buyer_search(Buyer.objects.all(), q)[:50])
             times.append((time.perf_counter() - started) * 1000)
             hits.append(len(rows))
+        for q in queries[: max(10, len(queries) // 4)]:
+            started = time.perf_counter()
+            list_page(q)
+            list_times.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            api_page(q)
+            api_times.append((time.perf_counter() - started) * 1000)
         times.sort()
+        list_times.sort()
+        api_times.sort()
         print(
             f"{kind:<34}{percentile(times, 0.5):>9.1f}{percentile(times, 0.95):>9.1f}"
             f"{percentile(times, 0.99):>9.1f}"
             f"{statistics.median(hits):>10.0f}"
+            f"{percentile(list_times, 0.5):>10.1f}{percentile(list_times, 0.95):>10.1f}"
+            f"{percentile(api_times, 0.5):>9.1f}{percentile(api_times, 0.95):>9.1f}"
         )
 
 

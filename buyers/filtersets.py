@@ -27,3 +27,12 @@ class BuyerFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return buyer_search(queryset, value)
+
+    def filter_queryset(self, queryset):
+        # The search last: it ranks a bounded set of candidates (buyer_search), which must
+        # be taken among the buyers the other filters leave, not before them.
+        values = dict(self.form.cleaned_data)
+        query = values.pop("q", None)
+        for name, value in values.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return self.filters["q"].filter(queryset, query)

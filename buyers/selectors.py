@@ -1,8 +1,12 @@
 """Role-scoped reads of buyers and the buyer search (SPEC 4)."""
 
 import re
+from contextlib import contextmanager
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import connections, transaction
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest
 
 from buyers.models import Buyer
 from core import scope
@@ -15,6 +19,29 @@ WHOLE_NAME_LENGTH = 8
 # Two-character fragments (common in Chinese names) need a scan; from three on, the
 # trigram index serves ILIKE too.
 MIN_SUBSTRING_LENGTH = 2
+TRIGRAM_LENGTH = 3
+# Each kind of match contributes at most this many candidates to be ranked (see
+# buyer_search); a page can therefore go at most this deep into one kind.
+SEARCH_CANDIDATES_PER_KIND = 200
+# A GIN scan whose every trigram is common returns a random sample of about this many
+# rows instead of all of them (PostgreSQL's gin_fuzzy_search_limit): 机械制造 matches
+# 66,878 of 1,000,000 names, 415 ms to collect in full, 41 ms sampled (benchmarks/).
+GIN_SAMPLE_ROWS = 5000
+# Nearly a whole name (WHOLE_NAME_LENGTH on) is looked for among names holding at least
+# half of its trigrams somewhere (word similarity): one wrong character costs three of
+# them. The connection's 0.3, right for fragments, lets in every name sharing the first
+# three characters (1,658 for 苏州华星金城医药), too many to rank a sample of.
+WHOLE_NAME_WORD_SIMILARITY = "0.5"
+# Ranking counts the query's two-character pieces found in a name; a long query is cut.
+MAX_RANKING_PIECES = 12
+
+
+def exact_uscc(query: str) -> str | None:
+    """The USCC a query names exactly (18 characters, any case), or None."""
+    upper = (query or "").strip().upper()
+    if len(upper) == 18 and USCC_PATTERN.match(upper) and any(ch.isdigit() for ch in upper):
+        return upper
+    return None
 
 
 def buyers_visible_to(user) -> QuerySet[Buyer]:
@@ -23,13 +50,60 @@ def buyers_visible_to(user) -> QuerySet[Buyer]:
     return scope.visible(user, Buyer)
 
 
-def buyer_search(qs: QuerySet[Buyer], query: str) -> QuerySet[Buyer]:
-    """Exact or prefix USCC, else fuzzy name search over current and former names.
+@contextmanager
+def _trigram_index_scans(alias: str, **extra_settings: str):
+    """Within the block, PostgreSQL reads buyers through the GIN trigram indexes only.
 
-    A fragment matches by word similarity (`q <% name`, threshold set on the
-    connection), a longer query by whole-name similarity (`name % q`), and from two
-    characters on also as a substring; the GIN trigram indexes serve all of them.
-    Results are listed by name.
+    Its row estimate for `ILIKE '%q%'` over Chinese names does not depend on q (10,101 of
+    1,000,000 for any four characters, measured), so with a LIMIT it often chose a
+    sequential scan expecting to stop early, and read 200,000 rows (1.5 s) for a
+    fragment with 1,100 matches, or all of them for one with none. The index answers a
+    rare fragment in milliseconds and, sampled (GIN_SAMPLE_ROWS), a common one in tens.
+    Settings are transaction-local and put back on leaving.
+    """
+    settings = {
+        "enable_seqscan": "off",
+        "enable_indexscan": "off",  # else it walks the name btree, as slow as a scan
+        "enable_indexonlyscan": "off",
+        "gin_fuzzy_search_limit": str(GIN_SAMPLE_ROWS),
+        **{name.replace("__", "."): value for name, value in extra_settings.items()},
+    }
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in settings))
+        previous = dict(zip(settings, cursor.fetchone(), strict=True))
+        for name, value in settings.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        try:
+            yield
+        finally:
+            for name, value in previous.items():
+                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+def buyer_search(qs: QuerySet[Buyer], query: str) -> QuerySet[Buyer]:
+    """Exact or prefix USCC, else name search over current and former names, best first.
+
+    Candidates, each kind found through an index: the name equal to the query; names
+    starting with it; from two characters on, names and former names containing it;
+    then, only while those leave fewer than SEARCH_CANDIDATES_PER_KIND, the names that
+    look like it: for a long query (nearly a whole name) by whole-name trigram
+    similarity (`name % q`), for a shorter one the names starting with its first two
+    characters (what word similarity, `q <% name`, effectively adds for a Chinese
+    fragment: they share its two leading trigrams; 苏州医药 → 苏州…).
+
+    Ranked: equal name, then starting with the query, containing it, a former name
+    containing it, the rest; within each, names holding more of the query's
+    two-character pieces first (苏州瑞丰医药 before 苏州中联电子 for 苏州医药, where
+    trigram similarity sees only the shared 苏州), then word similarity, then name.
+
+    Trade-off: only a bounded candidate set is ranked. Each kind gives at most
+    SEARCH_CANDIDATES_PER_KIND rows, in whatever order its index yields them (a LIMIT
+    without ORDER BY; a very common fragment is sampled, see GIN_SAMPLE_ROWS), and only
+    those are sorted. Ranking every match sorts them all first: 2.4 s for a common
+    fragment over 1,000,000 buyers, and counting them 0.6 s (benchmarks/). So a common
+    fragment ranks a few hundred of its tens of thousands of matches, and paging stops
+    there; a more specific query finds the rest. The candidates are computed when this
+    is called, among the rows `qs` holds: apply the other filters first.
     """
     query = (query or "").strip()
     if not query:
@@ -38,21 +112,71 @@ def buyer_search(qs: QuerySet[Buyer], query: str) -> QuerySet[Buyer]:
     if USCC_PATTERN.match(upper) and any(ch.isdigit() for ch in upper):
         if len(upper) == 18:
             return qs.filter(uscc=upper)
-        return qs.filter(uscc__startswith=upper)
+        return qs.filter(uscc__startswith=upper).order_by("name", "id")
+    whole = query
     for suffix in LEGAL_FORM_SUFFIXES:
         if query.endswith(suffix) and len(query) > len(suffix) + 1:
             query = query.removesuffix(suffix)
             break
-    if len(query) >= WHOLE_NAME_LENGTH:
-        # Nearly a whole name: compare whole strings (`name % q`); word similarity would
-        # let every name sharing a trade word through.
-        matches = Q(name__trigram_similar=query) | Q(former_names__trigram_similar=query)
-    else:
-        matches = Q(name__trigram_word_similar=query) | Q(former_names__trigram_word_similar=query)
-    if len(query) >= MIN_SUBSTRING_LENGTH:
-        # An exact fragment always matches, also where similarity is low (short queries).
-        matches |= Q(name__ilike_contains=query) | Q(former_names__ilike_contains=query)
-    # Ordered by name through its btree index: PostgreSQL walks the index and stops at
-    # the page size, where ranking by trigram distance sorts every match first (2.4 s
-    # for a common fragment over 1,000,000 buyers, against 12 ms; benchmarks/).
-    return qs.filter(matches).order_by("name", "id")
+
+    equal = Q(name__in=list(dict.fromkeys([whole, query])))
+    prefix = Q(name__startswith=query)
+    contains = Q(name__ilike_contains=query)
+    former_contains = Q(former_names__ilike_contains=query)
+
+    def candidates(condition) -> list[int]:
+        rows = qs.filter(condition).order_by().values_list("pk", flat=True)
+        return list(rows[:SEARCH_CANDIDATES_PER_KIND])
+
+    ids = set(candidates(equal))  # the name btree
+    substring = []  # (condition, tier)
+    with _trigram_index_scans(qs.db):
+        ids.update(candidates(prefix))
+        if len(query) >= TRIGRAM_LENGTH:
+            substring = [(contains, 2), (former_contains, 3)]
+            for condition, _tier in substring:
+                ids.update(candidates(condition))
+    if len(query) == MIN_SUBSTRING_LENGTH:
+        # No trigram inside two characters: a scan, which stops early for the common
+        # ones, as two-character fragments mostly are. Not over the former names, which
+        # are mostly empty: that scan never stops early (0.5 s over 1,000,000 buyers).
+        substring = [(contains, 2)]
+        ids.update(candidates(contains))
+    if len(ids) < SEARCH_CANDIDATES_PER_KIND:
+        # Too few matches as written: add the names that look like the query. (With
+        # enough, these would only rank below them.)
+        threshold = {}
+        if len(query) >= WHOLE_NAME_LENGTH:
+            alike = [
+                Q(name__trigram_word_similar=query),
+                Q(former_names__trigram_word_similar=query),
+            ]
+            threshold = {"pg_trgm__word_similarity_threshold": WHOLE_NAME_WORD_SIMILARITY}
+        else:
+            alike = [Q(name__startswith=query[:2])] if len(query) > MIN_SUBSTRING_LENGTH else []
+        with _trigram_index_scans(qs.db, **threshold):
+            for condition in alike:
+                ids.update(candidates(condition))
+
+    tiers = [When(equal, then=0), When(prefix, then=1)]
+    tiers += [When(condition, then=tier) for condition, tier in substring]
+    pieces = list(dict.fromkeys(query[i : i + 2] for i in range(len(query) - 1)))
+    pieces_found = sum(
+        (
+            Case(When(name__contains=piece, then=1), default=0, output_field=IntegerField())
+            for piece in pieces[:MAX_RANKING_PIECES]
+        ),
+        start=Value(0),
+    )
+    similarity = Greatest(
+        TrigramWordSimilarity(query, "name"), TrigramWordSimilarity(query, "former_names")
+    )
+    return (
+        qs.filter(pk__in=sorted(ids))
+        .annotate(
+            search_tier=Case(*tiers, default=4, output_field=IntegerField()),
+            search_pieces=pieces_found,
+            search_similarity=similarity,
+        )
+        .order_by("search_tier", "-search_pieces", "-search_similarity", "name", "id")
+    )

@@ -10,11 +10,12 @@ from django.views.generic import DetailView, FormView
 from buyers import services
 from buyers.filtersets import BuyerFilterSet
 from buyers.forms import BuyerForm, NegativeEventForm
-from buyers.selectors import buyers_visible_to
+from buyers.selectors import buyers_visible_to, exact_uscc
 from buyers.tables import BUYER_COLUMNS
 from core import reactions
 from core.audit import history_for
 from core.mixins import StaffRequiredMixin, UnderwriterRequiredMixin, apply_validation_error
+from core.pagination import NextPagePaginator
 from core.views import FilteredListView
 
 
@@ -23,6 +24,9 @@ class BuyerListView(FilteredListView):
     columns = BUYER_COLUMNS
     export_name = "buyers"
     default_ordering = ("name",)
+    # A search never waits for COUNT(*) over its matches; the register without one shows
+    # its total as every list does.
+    search_paginator_class = NextPagePaginator
 
     @property
     def title(self):
@@ -30,6 +34,20 @@ class BuyerListView(FilteredListView):
 
     def base_queryset(self):
         return buyers_visible_to(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        # An exact USCC names one company: open its page, if this user may see it.
+        uscc = exact_uscc(request.GET.get("q", ""))
+        if uscc and not request.GET.get("export"):
+            buyer = buyers_visible_to(request.user).filter(uscc=uscc).first()
+            if buyer is not None:
+                return redirect(buyer)
+        return super().get(request, *args, **kwargs)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if self.request.GET.get("q", "").strip():
+            return self.search_paginator_class(queryset, per_page, **kwargs)
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,10 +1,22 @@
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
+from rest_framework.filters import OrderingFilter
 
 from buyers import services
 from buyers.api.serializers import BuyerSerializer, InsuredBuyerSerializer
 from buyers.filtersets import BuyerFilterSet
 from buyers.selectors import buyers_visible_to
+from core.pagination import NextPagePagination
 from core.permissions import UnderwriterWrites
+
+
+class BuyerOrderingFilter(OrderingFilter):
+    """A search keeps buyer_search's relevance order unless `?ordering=` asks otherwise."""
+
+    def get_default_ordering(self, view):
+        if view.request.query_params.get("q", "").strip():
+            return None
+        return super().get_default_ordering(view)
 
 
 class BuyerViewSet(
@@ -18,6 +30,9 @@ class BuyerViewSet(
 
     permission_classes = [UnderwriterWrites]
     filterset_class = BuyerFilterSet
+    filter_backends = [DjangoFilterBackend, BuyerOrderingFilter]
+    # No COUNT(*) over every match (ENVIRONMENT.md: 393 ms against 12 ms for a search).
+    pagination_class = NextPagePagination
     ordering_fields = ["name", "uscc", "risk_grade", "founded_on", "registered_capital"]
     ordering = ["name"]
 
