@@ -247,9 +247,11 @@ def _demo_limits(today: date) -> int:
                 )
     seller = User.objects.get(username="seller")
     policy = Policy.objects.get(insured=seller.organisation, status=PolicyStatus.IN_FORCE)
-    # Two applications waiting in the queue: one within, one above the underwriter's authority.
+    # Two applications waiting in the queue: one within, one above the underwriter's
+    # authority, which the underwriter proposes for a second approval (four-eyes).
+    queued = []
     for buyer, amount in ((buyers[10], "900000"), (buyers[11], "3000000")):
-        limit_services.application_create(
+        queued.append(limit_services.application_create(
             actor=seller,
             policy_id=policy.pk,
             buyer_uscc=buyer.uscc,
@@ -260,7 +262,22 @@ def _demo_limits(today: date) -> int:
             trading_since=date(2021, 6, 1),
             submit=True,
             today=today,
-        )
+        ))  # fmt: skip
+    limit_services.application_decide(
+        actor=underwriter, application_id=queued[1].pk, outcome="partial",
+        amount=Decimal("2500000"), reason_code="14", today=today,
+    )  # fmt: skip
+    # A clerk's draft that the approver returned with a comment (SPEC 2).
+    clerk = User.objects.get(username="seller_clerk")
+    draft = limit_services.application_create(
+        actor=clerk, policy_id=policy.pk, buyer_uscc=buyers[16].uscc,
+        requested_amount=Decimal("600000"), payment_terms_days=60, goods="液压元件",
+        today=today,
+    )  # fmt: skip
+    limit_services.application_return(
+        actor=seller, application_id=draft.pk,
+        comment="请补充最近12个月的销售额和最大单笔发票金额，再提交。",
+    )  # fmt: skip
     limit_services.discretionary_limit_set(
         actor=seller,
         policy_id=policy.pk,
@@ -306,7 +323,8 @@ def _demo_limits(today: date) -> int:
         limit_id=first.pk,
         amount=first.amount / 2,
         notice_on=today,
-        effective_on=today + timedelta(days=30),
+        # Notice ahead, within the policy year (a cut after the policy ends is refused).
+        effective_on=min(today + timedelta(days=30), policy.period_end),
         reason_code="12",
         today=today,
     )

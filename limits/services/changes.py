@@ -135,8 +135,13 @@ def limit_reduce_or_cancel(
             decided_by=actor,
         )
         if effective_on > today:
+            scheduled = (
+                _("Cancellation from %(date)s")
+                if cancelling
+                else _("Cut to %(amount)s from %(date)s")
+            ) % {"amount": f"{amount or 0:,.2f}", "date": effective_on.isoformat()}
             _limit, recorded = limit_move(
-                limit, LimitAction.SCHEDULE, effective_on=notice_on, actor=actor,
+                limit, LimitAction.SCHEDULE, effective_on=notice_on, actor=actor, reason=scheduled,
                 changes={
                     "scheduled_amount": Decimal(0) if cancelling else amount,
                     "scheduled_effective_on": effective_on,
