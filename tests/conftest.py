@@ -1,11 +1,20 @@
-"""Named personas (healthchecks' hc/test.py style): one per role, two insureds, a bank."""
+"""Named personas (healthchecks' hc/test.py style): one per role, two insureds, a bank.
 
+Also what makes the suite fast: cheap password hashing, tasks run in-process, and
+`shared_data` for a module whose tests all start from one expensive world.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import transaction
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
@@ -24,27 +33,112 @@ PASSWORD = "pw-123456!"
 TEST_NOW = datetime(2026, 9, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="session")
 def _business_day():
+    # Session-wide, so that worlds shared by a module (`shared_data`) are built on it too.
     with time_machine.travel(TEST_NOW, tick=True):
         yield
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # PBKDF2's work factor is the point in production and costs ~0.3 s per persona here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Parallel runs (pytest-xdist, scripts/test.sh). Every worker has a test database of its
+# own: pytest-django names them test_<name>_gw0, _gw1... Migrating each of them costs a
+# worker 10-60 s of CPU depending on the machine's load, and grows with every app, so the
+# controller migrates one database before the workers start, and each worker's database
+# is created as a copy of it (CREATE DATABASE ... TEMPLATE, well under a second); the
+# workers' own `migrate` then finds nothing to apply. Still a fresh database every run.
+TEMPLATE_DATABASE = pytest.StashKey[tuple[str, str]]()
+
+
+def _building_a_template(config) -> bool:
+    keep = config.getoption("reuse_db") and not config.getoption("create_db")
+    return not (keep or config.getoption("nomigrations"))
+
+
+def pytest_xdist_setupnodes(config, specs):
+    """Controller, before the workers start: migrate the database they will copy."""
+    if not _building_a_template(config):
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with config.stash[blocking_manager_key].unblock():
+        original_name = connection.settings_dict["NAME"]
+        template = connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, serialize=False
+        )
+        connection.close()
+    config.stash[TEMPLATE_DATABASE] = (original_name, template)
+
+
+def pytest_configure_node(node):
+    if TEMPLATE_DATABASE in node.config.stash:
+        node.workerinput["template_database"] = node.config.stash[TEMPLATE_DATABASE][1]
+
+
+def pytest_sessionfinish(session):
+    """Controller, after the workers have dropped their databases: drop the template."""
+    if TEMPLATE_DATABASE not in session.config.stash:
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    original_name, _template = session.config.stash[TEMPLATE_DATABASE]
+    with session.config.stash[blocking_manager_key].unblock():
+        connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+def pytest_configure(config):
+    """In an xdist worker: its database is a copy of the template, and its Celery tasks
+    go to a queue of its own. The worker tests start real Celery workers that take every
+    task from their queue, and purge it: two test workers on one queue would take or
+    purge each other's tasks. They stay on the one Redis database the caller gave the
+    tests (TEST_CELERY_BROKER_URL), as other test runs on this machine have theirs."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return
+    from django.conf import settings
+
+    from config.celery import app
+
+    if "template_database" in workerinput:
+        test_settings = settings.DATABASES["default"].setdefault("TEST", {})
+        test_settings["TEMPLATE"] = workerinput["template_database"]
+    app.conf.task_default_queue = f"celery.{workerinput['workerid']}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_test_settings():
+    """Session-wide, so that data built once per module (`shared_data`) profits too."""
+    with override_settings(
+        # PBKDF2's work factor is the point in production and costs ~0.3 s per persona.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Every test client builds its own middleware chain, and WhiteNoise with finders
+        # lists and stats every static file of every app at that moment: 0.1 s per
+        # client, a third of an API test. No test fetches /static/ through a client; the
+        # live server of the browser tests serves it with Django's StaticFilesHandler.
+        WHITENOISE_USE_FINDERS=False,
+    ):
+        yield
+
+
+@contextmanager
+def _celery_eager():
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Unit and API tests run tasks in-process; the worker tests start a real worker."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    from config.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
+    with _celery_eager():
+        yield
 
 
 @pytest.fixture
@@ -67,8 +161,41 @@ def bank_org(db):
     return BankFactory()
 
 
-@pytest.fixture
-def personas(db, insurer, insured_a, insured_b, bank_org):
+T = TypeVar("T")
+
+
+def shared_data(django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
+    """For a module- or class-scoped fixture: `yield from shared_data(django_db_blocker, f)`.
+
+    `build()` runs once, inside a transaction that stays open while the tests run and is
+    rolled back after the last one (Django's `setUpTestData`, per module). Each test's
+    own transaction (pytest-django's `db`) is a savepoint inside it, so whatever a test
+    writes is undone before the next test starts. Only for tests without
+    `transaction=True` (those commit, and would commit the world with them). Hand the
+    tests ids, not model instances: an instance a test changed would carry the change
+    into the next test even though its row was rolled back.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        # As Django marks its TestCase transactions: a service's `atomic(durable=True)`
+        # may run inside it, as it would at the top level in production.
+        outer._from_testcase = True
+        try:
+            with _celery_eager():
+                data = build()
+        except BaseException:
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def make_personas(*, insurer, insured_a, insured_b, bank_org) -> dict:
     """Every role a request can come from, keyed by the names the matrix uses."""
     staff = {
         "underwriter": (Role.UNDERWRITER, Decimal("1000000")),
@@ -101,6 +228,13 @@ def personas(db, insurer, insured_a, insured_b, bank_org):
         username="bank", organisation=bank_org, role=Role.BANK_USER, authority_amount=0
     )
     return users
+
+
+@pytest.fixture
+def personas(db, insurer, insured_a, insured_b, bank_org):
+    return make_personas(
+        insurer=insurer, insured_a=insured_a, insured_b=insured_b, bank_org=bank_org
+    )
 
 
 @pytest.fixture

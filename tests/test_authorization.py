@@ -11,11 +11,21 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
+from accounts.models import User
 from limits import services as limit_services
 from limits.choices import ReviewReason
 from limits.models import CreditLimit, LimitReview
 from policies.choices import PolicyStatus
-from tests.factories import BuyerCapacityFactory, BuyerFactory, PolicyFactory, UserFactory
+from tests.conftest import make_personas, shared_data
+from tests.factories import (
+    BankFactory,
+    BuyerCapacityFactory,
+    BuyerFactory,
+    InsurerFactory,
+    OrganisationFactory,
+    PolicyFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +67,17 @@ def insured_a_acts(ok):
     return expect(403, anonymous=401, insured_a=ok, insured_b=404, bank=404)
 
 
-@pytest.fixture
-def world(personas, insurer, insured_a, insured_b):
-    """Objects the matrix points at: a draft and a live policy per insured, limited buyers,
-    limit applications in each open status, a reduction decision and an open review."""
+def build_world():
+    """Objects the matrix points at: the personas, a draft and a live policy per insured,
+    limited buyers, limit applications in each open status, a reduction decision and an
+    open review. Returned as ids, which every test turns into fresh rows."""
     today = timezone.localdate()
+    insurer = InsurerFactory()
+    insured_a = OrganisationFactory(name="甲方被保险人有限公司")
+    insured_b = OrganisationFactory(name="乙方被保险人有限公司")
+    personas = make_personas(
+        insurer=insurer, insured_a=insured_a, insured_b=insured_b, bank_org=BankFactory()
+    )
     BuyerCapacityFactory(risk_grade=4, max_exposure=Decimal("10000000"))
     policy_a = PolicyFactory(insured=insured_a, status=PolicyStatus.DRAFT)
     policy_b = PolicyFactory(insured=insured_b, status=PolicyStatus.DRAFT)
@@ -115,7 +131,7 @@ def world(personas, insurer, insured_a, insured_b):
     review = LimitReview.objects.create(
         credit_limit=limit_a, reason=ReviewReason.YEARLY, due_on=today
     )
-    return {
+    ids = {
         "today": today.isoformat(),
         "policy_a": policy_a.pk,
         "policy_b": policy_b.pk,
@@ -130,6 +146,25 @@ def world(personas, insurer, insured_a, insured_b):
         "decision_cut": decision_cut.pk,
         "review": review.pk,
     }
+    return {"personas": {name: user.pk for name, user in personas.items()}, "world": ids}
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """The world, built once for the 441 cases below (each rolls back what it writes)."""
+    yield from shared_data(django_db_blocker, build_world)
+
+
+@pytest.fixture
+def personas(db, shared_world):
+    """This test's own instances of the shared personas."""
+    users = User.objects.in_bulk(shared_world["personas"].values())
+    return {name: users[pk] for name, pk in shared_world["personas"].items()}
+
+
+@pytest.fixture
+def world(db, shared_world):
+    return shared_world["world"]
 
 
 def fill(data, world):

@@ -68,8 +68,8 @@ def test_a_refusal_of_an_action_without_a_body_is_on_no_field(personas, world):
 # --- lists are what the schema says ------------------------------------------------------------
 
 
-def test_a_policys_transitions_are_a_paginated_list(personas, underwriter, insured_a):
-    policy = PolicyFactory(insured=insured_a, status=PolicyStatus.DRAFT)
+def test_a_policys_transitions_are_a_paginated_list(personas, underwriter):
+    policy = PolicyFactory(insured=personas["insured_a"].organisation, status=PolicyStatus.DRAFT)
     api_as(underwriter).post(
         f"/api/v1/policies/{policy.pk}/transition/", {"action": "quote"}, format="json"
     )

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def broker():
-    """The configured broker (scripts/test.sh gives tests a Redis database of their own)."""
+    """The configured broker (scripts/test.sh gives tests a Redis database of their own,
+    tests/conftest.py each xdist worker a queue of its own there); purges that queue."""
     app.conf.task_always_eager = False
     app.control.purge()
     yield
@@ -44,7 +45,9 @@ def _start_worker(mail_dir: Path) -> subprocess.Popen:
     }
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         # The queue this test process sends to: one per xdist worker (tests/conftest.py).
+         "--queues", app.conf.task_default_queue],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
