@@ -15,6 +15,6 @@ $PY manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Model changes without a migration:"; $PY manage.py makemigrations --check --dry-run; exit 1; }
 # Tests get Redis database 14, so a development worker on this machine cannot take their tasks.
 export CELERY_BROKER_URL=${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/14}
-# In parallel, a test database per worker (pytest-xdist; see tests/conftest.py for what
-# runs on one worker). TEST_WORKERS=0 runs everything in this process.
+# In parallel (pytest-xdist): each worker has a test database and a Celery queue of its
+# own (tests/conftest.py). TEST_WORKERS=0 runs everything in this one process.
 exec .venv/bin/pytest -n "${TEST_WORKERS:-2}" "$@"

@@ -54,6 +54,7 @@ def _building_a_template(config) -> bool:
     return not (keep or config.getoption("nomigrations"))
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook
 def pytest_xdist_setupnodes(config, specs):
     """Controller, before the workers start: migrate the database they will copy."""
     if not _building_a_template(config):
@@ -70,6 +71,7 @@ def pytest_xdist_setupnodes(config, specs):
     config.stash[TEMPLATE_DATABASE] = (original_name, template)
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook
 def pytest_configure_node(node):
     if TEMPLATE_DATABASE in node.config.stash:
         node.workerinput["template_database"] = node.config.stash[TEMPLATE_DATABASE][1]
