@@ -15,7 +15,7 @@ from policies.api.serializers import (
     TransitionRequestSerializer,
 )
 from policies.filtersets import PolicyFilterSet
-from policies.selectors import policies_visible_to
+from policies.selectors import policies_visible_to, transitions_visible_to
 
 
 class PolicyViewSet(
@@ -93,5 +93,5 @@ class PolicyViewSet(
     def transitions(self, request, pk=None):
         """The policy's lifecycle record, oldest first, paginated like every list."""
         policy = self.get_object()
-        page = self.paginate_queryset(policy.transitions.select_related("actor"))
+        page = self.paginate_queryset(transitions_visible_to(request.user).filter(policy=policy))
         return self.get_paginated_response(PolicyTransitionSerializer(page, many=True).data)
