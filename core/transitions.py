@@ -158,8 +158,13 @@ def _record(machine, instance, *, action, from_status, to_status, actor, job, re
     )
 
 
-def _consequences(machine, instance, record, *, action, from_status, to_status, actor, job,
-                  reason, today) -> None:  # fmt: skip
+def _record_and_react(machine, instance, *, action, from_status, to_status, actor, job,
+                      reason, cause, history_fields, today) -> None:  # fmt: skip
+    """The status-change row, then the consequences other apps registered for the move."""
+    record = _record(
+        machine, instance, action=action, from_status=from_status, to_status=to_status,
+        actor=actor, job=job, reason=reason, cause=cause, history_fields=history_fields,
+    )  # fmt: skip
     reactions.emit(
         f"{machine.name}.{action}",
         change=Change(
@@ -227,13 +232,10 @@ def transition(
             return None  # claimed by someone else between our read and write
         for name, value in values.items():
             setattr(instance, name, value)
-        record = _record(
+        _record_and_react(
             machine, instance, action=action, from_status=from_status, to_status=to_status,
             actor=actor, job=job, reason=reason, cause=cause, history_fields=history_fields,
-        )  # fmt: skip
-        _consequences(
-            machine, instance, record, action=action, from_status=from_status,
-            to_status=to_status, actor=actor, job=job, reason=reason, today=today,
+            today=today,
         )  # fmt: skip
     return instance
 
@@ -258,13 +260,10 @@ def create(
     with transaction.atomic():
         instance.status = to_status
         instance.save(force_insert=True)
-        record = _record(
+        _record_and_react(
             machine, instance, action=action, from_status="", to_status=to_status,
             actor=actor, job=job, reason=reason, cause=cause, history_fields=history_fields,
-        )  # fmt: skip
-        _consequences(
-            machine, instance, record, action=action, from_status="", to_status=to_status,
-            actor=actor, job=job, reason=reason, today=today,
+            today=today,
         )  # fmt: skip
     return instance
 

@@ -4,6 +4,7 @@ through the services (and so through capacity checks, four-eyes and the audit tr
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from limits.models import (
     AutoDecisionExclusion,
     AutoDecisionGradeRule,
@@ -33,17 +34,6 @@ class AutoDecisionGradeRuleAdmin(admin.ModelAdmin):
 class AutoDecisionExclusionAdmin(admin.ModelAdmin):
     list_display = ("buyer", "reason")
     autocomplete_fields = ("buyer",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CreditLimit)

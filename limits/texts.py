@@ -180,6 +180,21 @@ EXPIRY_WARNING = system_text(
     _("Limit on %(buyer)s expires on %(date)s"),
     tone="warning",
 )
+DRAFT_WAITS = system_text(
+    "limits.notice.draft_waits",
+    _("A draft application for %(buyer)s waits for your approval"),
+    tone="info",
+)
+DRAFT_RETURNED = system_text(
+    "limits.notice.draft_returned",
+    _("Your draft for %(buyer)s was returned by %(user)s"),
+    tone="warning",
+)
+NOT_CARRIED_OVER = system_text(
+    "limits.notice.not_carried_over",
+    _("Renewal %(policy)s: %(count)s limits not carried over"),
+    tone="danger",
+)
 EXPIRY_WARNING_BODY = system_text(
     "limits.notice.expiry_body",
     _("Apply for a prolongation before then if you keep shipping."),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from policies.models import EligibilityOverride, Policy, PolicyTransition
 
 
@@ -14,7 +15,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(ReadOnlyAdmin):
     """Read-only: the schedule is edited, and the lifecycle moved, on the staff pages,
     where the services check the status (no schedule edits once quoted in force) and
     record every move."""
@@ -30,15 +31,6 @@ class PolicyAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("policy_number", "insured__name")
     inlines = [TransitionInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EligibilityOverride)

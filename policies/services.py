@@ -35,6 +35,7 @@ from policies.rules import (
     minimum_premium,
     next_period,
 )
+from policies.texts import RENEWAL_BLOCKED
 
 ERROR_NOT_ALLOWED = gettext_lazy("A policy that is %(status)s cannot be moved with '%(action)s'.")
 ERROR_REASON_REQUIRED = gettext_lazy("Give a reason for this change.")
@@ -368,7 +369,8 @@ def _report_blocked_renewal(policy_id: int, refusal: ValidationError, *, today: 
         policy.save(update_fields=["issue_blocked_reason", "issue_blocked_on", "updated_at"])
         notify_users(
             users=User.objects.filter(role__in=UNDERWRITING_ROLES, is_active=True),
-            subject=_("Renewal %(policy)s cannot come into force") % {"policy": policy},
+            subject_code=RENEWAL_BLOCKED.code,
+            params=RENEWAL_BLOCKED(policy=str(policy)).params,
             body=reason,
             url=policy.get_absolute_url(),
         )

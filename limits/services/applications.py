@@ -289,8 +289,8 @@ def application_return(*, actor, application_id: int, comment: str) -> LimitAppl
         _move(application, ApplicationAction.RETURN, actor=actor, reason=comment)
         notify_users(
             users=[application.prepared_by],
-            subject=_("Your draft for %(buyer)s was returned by %(user)s")
-            % {"buyer": application.buyer.name, "user": actor},
+            subject_code=texts.DRAFT_RETURNED.code,
+            params=texts.DRAFT_RETURNED(buyer=application.buyer.name, user=str(actor)).params,
             body=comment.strip(),
             url=application.get_absolute_url(),
         )
@@ -303,8 +303,8 @@ def _notify_draft_waits(application: LimitApplication) -> None:
     ).exclude(pk=application.prepared_by_id)
     notify_users(
         users=approvers,
-        subject=_("A draft application for %(buyer)s waits for your approval")
-        % {"buyer": application.buyer.name},
+        subject_code=texts.DRAFT_WAITS.code,
+        params=texts.DRAFT_WAITS(buyer=application.buyer.name).params,
         url=application.get_absolute_url(),
     )
 

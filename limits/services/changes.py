@@ -11,6 +11,7 @@ from accounts.choices import UNDERWRITING_ROLES
 from accounts.models import User
 from core import transitions
 from core.services import action
+from limits import texts
 from limits.choices import (
     EXPOSURE_STATUSES,
     LIMIT_MACHINE,
@@ -286,14 +287,14 @@ def limits_carry_over(*, from_policy_id: int, to_policy_id: int, today: date, ac
 
 def _report_not_carried(policy: Policy, refused: list) -> None:
     lines = "\n".join(f"{buyer.name} ({buyer.uscc}): {why}" for buyer, why in refused)
-    subject = _("Renewal %(policy)s: %(count)s limits not carried over") % {
-        "policy": policy,
-        "count": len(refused),
-    }
+    subject = texts.NOT_CARRIED_OVER(policy=str(policy), count=len(refused))
     users = list(_insured_users(policy)) + list(
         User.objects.filter(role__in=UNDERWRITING_ROLES, is_active=True)
     )
-    notify_users(users=users, subject=subject, body=lines, url=policy.get_absolute_url())
+    notify_users(
+        users=users, subject_code=subject.code, params=subject.params, body=lines,
+        url=policy.get_absolute_url(),
+    )  # fmt: skip
 
 
 # --- pending orders -------------------------------------------------------------------------

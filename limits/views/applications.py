@@ -48,14 +48,14 @@ from limits.selectors import (
     credit_limits_visible_to,
     decisions_visible_to,
 )
-from limits.tables import APPLICATION_COLUMNS, RESPONSE_BADGES
-from limits.texts import decision_outcome
+from limits.tables import APPLICATION_COLUMNS
 from limits.views.common import (
     PREPARER_ROLES,
     SUBMITTER_ROLES,
     age_in_days,
     apply_service_error,
     service_call,
+    show_decision,
     user_acts_for_insured,
 )
 from limits.views.effects import decision_confirmation
@@ -161,15 +161,7 @@ class LimitApplicationDetailView(LoginRequiredMixin, DetailView):
             decisions_visible_to(user).filter(application=application).order_by("-created_at")
         )
         for decision in decisions:
-            decision.outcome_text, decision.outcome_tone = decision_outcome(decision)
-            decision.badge = decision.outcome_tone or RESPONSE_BADGES.get(
-                decision.response_code, "secondary"
-            )
-            decision.explanation_shown = (
-                decision.explanation_text
-                if user.is_insurer_staff
-                else decision.explanation_for_insured
-            )
+            show_decision(decision, user)
         age = age_in_days(application, timezone.now())
         context.update(
             decisions=decisions,

@@ -17,6 +17,8 @@ from limits import services
 from limits.choices import (
     ResponseCode,
 )
+from limits.tables import RESPONSE_BADGES
+from limits.texts import decision_outcome
 
 # Who may do what inside an insured (SPEC 2): the services check the same sets.
 SUBMITTER_ROLES = frozenset(services.SUBMITTER_ROLES)
@@ -60,3 +62,15 @@ def age_in_days(application, now) -> int | None:
 
 def user_acts_for_insured(user, policy, roles) -> bool:
     return user.is_insured_user and user.organisation_id == policy.insured_id and user.role in roles
+
+
+def show_decision(decision, user) -> None:
+    """What a decision shows on a page: its outcome in words and colour, and the
+    explanation its reader may see (insureds never see the insurer's workings)."""
+    decision.outcome_text, decision.outcome_tone = decision_outcome(decision)
+    decision.badge = decision.outcome_tone or RESPONSE_BADGES.get(
+        decision.response_code, "secondary"
+    )
+    decision.explanation_shown = (
+        decision.explanation_text if user.is_insurer_staff else decision.explanation_for_insured
+    )

@@ -40,14 +40,14 @@ from limits.selectors import (
     pending_orders_visible_to,
     reviews_visible_to,
 )
-from limits.tables import CREDIT_LIMIT_COLUMNS, RESPONSE_BADGES
-from limits.texts import decision_outcome
+from limits.tables import CREDIT_LIMIT_COLUMNS
 from limits.views.common import (
     NOTICE_RESPONSES,
     PREPARER_ROLES,
     SUBMITTER_ROLES,
     apply_service_error,
     service_call,
+    show_decision,
     user_acts_for_insured,
 )
 from limits.views.effects import cancellation_confirmation, reduction_confirmation
@@ -104,15 +104,7 @@ class CreditLimitDetailView(LoginRequiredMixin, DetailView):
             .order_by("-created_at", "-id")
         )
         for decision in decisions:
-            decision.outcome_text, decision.outcome_tone = decision_outcome(decision)
-            decision.badge = decision.outcome_tone or RESPONSE_BADGES.get(
-                decision.response_code, "secondary"
-            )
-            decision.explanation_shown = (
-                decision.explanation_text
-                if user.is_insurer_staff
-                else decision.explanation_for_insured
-            )
+            show_decision(decision, user)
             decision.pending_orders_allowed = (
                 may_ask_pending_orders and decision.response_code in NOTICE_RESPONSES
             )
