@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "notifications",
     "buyers",
     "policies",
+    "deadlines",
     "limits",
     "premiums",
     "claims",
@@ -244,12 +245,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "limits.tasks.warn_expiring_limits",
         "schedule": crontab(hour=7, minute=0),
     },
+    "sweep-premiums": {
+        "task": "premiums.tasks.sweep_premiums",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "sweep-deadlines": {
+        # After the premium sweep, so that notes it issued are reminded the same day.
+        "task": "deadlines.tasks.sweep_deadlines",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "open-limit-reviews": {
         "task": "limits.tasks.open_limit_reviews",
         # Hourly, so a negative event recorded today gets its reviews the same day.
         "schedule": crontab(minute=20),
     },
 }
+
+# Reminders go out this many days before each deadline (SPEC 7 "Deadline reminders").
+DEADLINE_REMINDER_DAYS = [int(d) for d in env_str("DEADLINE_REMINDER_DAYS", "7,1").split(",") if d]
 
 LOGGING = {
     "version": 1,

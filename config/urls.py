@@ -10,6 +10,7 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("buyers/", include("buyers.urls")),
     path("limits/", include("limits.urls")),
+    path("premiums/", include("premiums.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -66,6 +66,22 @@ RULES: dict[str, Rule] = {
         insured="policy__insured_id", policy="policy_id", buyer="buyer_id"
     ),
     "limits.LimitReview": Rule(staff_only=True),
+    "policies.PolicySuspension": Rule(insured="policy__insured_id", policy="policy_id"),
+    "deadlines.Deadline": Rule(insured="policy__insured_id", policy="policy_id", buyer="buyer_id"),
+    # The premium account is the insured's and the insurer's business, not the bank's
+    # (SPEC 2): no policy or buyer path, so a bank sees none of it.
+    "premiums.Declaration": Rule(
+        insured="policy__insured_id", staff=~Q(status__in=["draft", "discarded"])
+    ),
+    "premiums.DeclarationStatusChange": Rule(
+        insured="declaration__policy__insured_id",
+        staff=~Q(declaration__status__in=["draft", "discarded"]),
+    ),
+    "premiums.DeclarationUpload": Rule(insured="organisation_id"),
+    "premiums.DebitNote": Rule(insured="policy__insured_id"),
+    "premiums.DebitNoteLine": Rule(insured="debit_note__policy__insured_id"),
+    "premiums.Payment": Rule(insured="debit_note__policy__insured_id"),
+    "premiums.PremiumAdjustment": Rule(insured="policy__insured_id"),
     "limits.PendingOrdersCover": Rule(
         insured="credit_limit__policy__insured_id",
         policy="credit_limit__policy_id",

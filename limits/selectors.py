@@ -13,6 +13,7 @@ from limits.choices import (
     OPEN_APPLICATION_STATUSES,
     QUEUE_STATUSES,
     ApplicationStatus,
+    LimitSource,
     LimitStatus,
 )
 from limits.models import (
@@ -216,3 +217,16 @@ def open_applications(user) -> QuerySet[LimitApplication]:
         .filter(status__in=OPEN_APPLICATION_STATUSES)
         .order_by("created_at", "id")
     )
+
+
+def limit_fee_assessments(*, policy_id: int) -> list[tuple[int, date]]:
+    """(buyer id, first day its limit applied) for every buyer the insurer assessed with a
+    limit in this policy year, for the limit fees (SPEC 3.2); discretionary limits are the
+    insured's own and carry no fee."""
+    rows = (
+        CreditLimit.objects.filter(policy_id=policy_id, source=LimitSource.INSURER)
+        .values("buyer_id")
+        .annotate(first=Min("effective_from"))
+        .order_by()
+    )
+    return [(row["buyer_id"], row["first"]) for row in rows]

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pghistory
+import pgtrigger
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -278,5 +279,48 @@ class EligibilityOverride(models.Model):
                 name="eligibility_override_reason",
                 field="reason",
                 violation_error_message=_("Give a reason for accepting the warning."),
+            ),
+        ]
+
+
+class PolicySuspension(models.Model):
+    """A period in which the policy was suspended (SPEC 3.3): shipments on a day from
+    `started_on` up to (not including) `ended_on` are not covered. Written with the
+    suspend and reinstate transitions; claims ask `policy_suspended_on`."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="suspensions")
+    started_on = models.DateField(_("suspended from"))
+    ended_on = models.DateField(_("reinstated on"), null=True, blank=True)
+    started_by = models.OneToOneField(PolicyTransition, on_delete=models.PROTECT, related_name="+")
+    ended_by = models.OneToOneField(
+        PolicyTransition, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["policy", "started_on"]
+        verbose_name = _("suspension period")
+        verbose_name_plural = _("suspension periods")
+        constraints = [
+            FieldCheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="policy_suspension_ends_after_start",
+                field="ended_on",
+                violation_error_message=_("A suspension cannot end before it starts."),
+            ),
+            FieldUniqueConstraint(
+                fields=["policy"],
+                condition=Q(ended_on__isnull=True),
+                name="policy_one_open_suspension",
+                field="policy",
+                violation_error_message=_("The policy is already suspended."),
+            ),
+        ]
+        triggers = [
+            # A record of cover: never deleted, and closed once for good.
+            pgtrigger.Protect(name="suspension_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="suspension_closed_is_final",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__ended_on__isnull=False),
             ),
         ]

@@ -1,10 +1,10 @@
 """Role-scoped reads of policies (SPEC 2): start every view and viewset here."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from core import scope
 from policies.choices import LIVE_STATUSES
-from policies.models import Policy, PolicyTransition
+from policies.models import Policy, PolicySuspension, PolicyTransition
 
 
 def policies_visible_to(user) -> QuerySet[Policy]:
@@ -26,3 +26,12 @@ def policies_in_force_with_renewal(user) -> QuerySet[Policy]:
         .select_related("renewal", "renewal__renewal_accepted_by")
         .order_by("period_end", "id")
     )
+
+
+def policy_suspended_on(*, policy_id: int, on) -> bool:
+    """Was the policy suspended on day `on` (SPEC 3.3)? Shipments on such a day are not
+    covered; a suspension starts on its first day and ends the day the policy is
+    reinstated (shipments that day are covered again)."""
+    return PolicySuspension.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on), policy_id=policy_id, started_on__lte=on
+    ).exists()

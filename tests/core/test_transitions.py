@@ -1,6 +1,7 @@
 """The one way to change state (core.transitions): the table, the guard, the record."""
 
 import ast
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,18 +10,24 @@ from django.db import IntegrityError, connection, transaction
 from django.db.utils import ProgrammingError
 
 from core import reactions, transitions
+from deadlines.choices import DEADLINE_MACHINE
+from deadlines.models import Deadline
 from limits.choices import APPLICATION_MACHINE, LIMIT_MACHINE, REVIEW_MACHINE
 from limits.models import CreditLimit, LimitApplication, LimitReview
 from policies.choices import POLICY_MACHINE, PolicyAction, PolicyStatus
 from policies.models import Policy, PolicyTransition
+from premiums.choices import DEBIT_NOTE_MACHINE, DECLARATION_MACHINE
+from premiums.models import DebitNote, Declaration
+from premiums.services import premium_account_open
 from tests.factories import BuyerFactory, PolicyFactory
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_DIRS = ["accounts", "buyers", "policies", "limits", "premiums", "claims", "notifications",
-            "core", "demo"]  # fmt: skip
-MACHINES = [POLICY_MACHINE, LIMIT_MACHINE, APPLICATION_MACHINE, REVIEW_MACHINE]
+APP_DIRS = ["accounts", "buyers", "policies", "deadlines", "limits", "premiums", "claims",
+            "notifications", "core", "demo"]  # fmt: skip
+MACHINES = [POLICY_MACHINE, LIMIT_MACHINE, APPLICATION_MACHINE, REVIEW_MACHINE,
+            DEADLINE_MACHINE, DECLARATION_MACHINE, DEBIT_NOTE_MACHINE]  # fmt: skip
 
 
 @pytest.fixture
@@ -38,13 +45,23 @@ def rows(personas, insured_a):
     review = LimitReview.objects.create(
         credit_limit=limit, reason="yearly", due_on=policy.period_end
     )
-    return {Policy: policy, CreditLimit: limit, LimitApplication: application, LimitReview: review}
+    premium_account_open(policy_id=policy.pk, today=policy.period_start)
+    declaration = Declaration.objects.create(
+        policy=policy, quarter=1, quarter_start=date(2026, 1, 1), quarter_end=date(2026, 3, 31),
+        due_on=date(2026, 4, 15), turnover=Decimal("1"), status="draft",
+        prepared_by=personas["insured_a"],
+    )  # fmt: skip
+    return {
+        Policy: policy, CreditLimit: limit, LimitApplication: application, LimitReview: review,
+        Deadline: Deadline.objects.filter(policy=policy).first(),
+        DebitNote: DebitNote.objects.filter(policy=policy).first(), Declaration: declaration,
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
     "model, other_status",
     [(Policy, "expired"), (CreditLimit, "cancelled"), (LimitApplication, "decided"),
-     (LimitReview, "done")],
+     (LimitReview, "done"), (Deadline, "met"), (DebitNote, "paid"), (Declaration, "submitted")],
 )  # fmt: skip
 def test_a_status_written_outside_the_mechanism_is_refused_by_the_database(
     rows, model, other_status
@@ -124,6 +141,7 @@ def test_status_change_rows_are_append_only(rows, machine):
                            history_fields={"effective_on": today})  # fmt: skip
     transitions.transition(APPLICATION_MACHINE, rows[LimitApplication], "withdraw")
     transitions.transition(REVIEW_MACHINE, rows[LimitReview], "close")
+    transitions.transition(DECLARATION_MACHINE, rows[Declaration], "discard")
     table = machine.history_class()._meta.db_table
     assert machine.history_class().objects.exists()
     for statement in (f"UPDATE {table} SET reason = 'x'", f"DELETE FROM {table}"):  # noqa: S608

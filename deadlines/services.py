@@ -1,0 +1,203 @@
+"""Writes of the deadline engine: apps record obligations here; the sweep reminds and
+flags misses (SPEC 7 "Deadline reminders", 10).
+
+An app calls `deadline_set` when it creates an obligation (idempotent: the same kind,
+object and key is one row, whose date follows the obligation), `deadline_meet` when it is
+fulfilled and `deadline_waive` when it falls away. `deadlines_sweep` runs daily.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from accounts.choices import CLAIMS_ROLES, Role
+from accounts.models import User
+from core import transitions
+from core.sweeps import drain
+from deadlines import texts
+from deadlines.choices import (
+    DEADLINE_MACHINE,
+    MISSED_OFFSET,
+    DeadlineAction,
+    DeadlineParty,
+    DeadlineStatus,
+)
+from deadlines.models import Deadline, DeadlineReminder
+from notifications.services import notify_users
+
+JOB = "deadlines.sweep"
+# Portal roles reminded of the insured's deadlines (viewers only read).
+INSURED_RECIPIENT_ROLES = {Role.INSURED_ADMIN, Role.APPROVER, Role.CLERK}
+# Staff reminded of the insurer's own deadlines, by kind; claims kinds default to claims.
+INSURER_RECIPIENT_ROLES: dict[str, set] = {}
+
+
+def _subject_filter(subject) -> dict:
+    return {
+        "subject_type": ContentType.objects.get_for_model(subject, for_concrete_model=False),
+        "subject_id": subject.pk,
+    }
+
+
+def deadline_set(
+    *, kind: str, party: str, policy, subject, due_on: date, key: str = "", detail: str = "",
+    url: str = "", buyer=None, actor=None, job: str = "",
+) -> Deadline:  # fmt: skip
+    """The deadline of `kind` on `subject` (and `key`), created open or moved to `due_on`.
+
+    A deadline already met or waived keeps its date: it is a record of what happened.
+    """
+    lookup = {"kind": kind, "key": key, **_subject_filter(subject)}
+    with transaction.atomic():
+        deadline = Deadline.objects.select_for_update().filter(**lookup).first()
+        if deadline is None:
+            deadline = Deadline(
+                party=party, policy=policy, buyer=buyer, due_on=due_on, detail=detail, url=url,
+                **lookup,
+            )  # fmt: skip
+            try:
+                with transaction.atomic():
+                    transitions.create(
+                        DEADLINE_MACHINE, deadline, DeadlineAction.OPEN, actor=actor, job=job
+                    )
+            except IntegrityError:  # created meanwhile by a concurrent caller
+                deadline = Deadline.objects.select_for_update().get(**lookup)
+            else:
+                return deadline
+        if deadline.status == DeadlineStatus.OPEN and deadline.due_on != due_on:
+            deadline.due_on = due_on
+            deadline.save(update_fields=["due_on", "updated_at"])
+    return deadline
+
+
+def _find(kind: str, subject, key: str) -> Deadline | None:
+    return (
+        Deadline.objects.select_for_update()
+        .filter(kind=kind, key=key, **_subject_filter(subject))
+        .first()
+    )
+
+
+def deadline_meet(*, kind: str, subject, on: date, key: str = "", actor=None, job: str = ""):
+    """Record the obligation as fulfilled on `on` (late if after the due date)."""
+    with transaction.atomic():
+        deadline = _find(kind, subject, key)
+        if deadline is None or deadline.status not in (DeadlineStatus.OPEN, DeadlineStatus.MISSED):
+            return deadline
+        action = (
+            DeadlineAction.MEET
+            if deadline.status == DeadlineStatus.OPEN
+            else (DeadlineAction.MEET_LATE)
+        )
+        return transitions.transition(
+            DEADLINE_MACHINE, deadline, action, actor=actor, job=job, changes={"met_on": on},
+            today=on,
+        )  # fmt: skip
+
+
+def deadline_waive(*, kind: str, subject, key: str = "", actor=None, job: str = "", reason=""):
+    """The obligation fell away (a cancelled debit note, a withdrawn notice)."""
+    with transaction.atomic():
+        deadline = _find(kind, subject, key)
+        if deadline is None or deadline.status not in (DeadlineStatus.OPEN, DeadlineStatus.MISSED):
+            return deadline
+        return transitions.transition(
+            DEADLINE_MACHINE, deadline, DeadlineAction.WAIVE, actor=actor, job=job, reason=reason
+        )
+
+
+def recipients_of_insured(organisation_id: int):
+    """The insured's users who act on its obligations (preparers and approvers)."""
+    return User.objects.filter(
+        organisation_id=organisation_id, role__in=INSURED_RECIPIENT_ROLES, is_active=True
+    )
+
+
+def recipients(deadline: Deadline):
+    """Who is reminded: the insured's preparers and approvers, or the insurer's staff."""
+    if deadline.party == DeadlineParty.INSURED:
+        return recipients_of_insured(deadline.policy.insured_id)
+    roles = INSURER_RECIPIENT_ROLES.get(deadline.kind, CLAIMS_ROLES)
+    return User.objects.filter(organisation__kind="insurer", role__in=roles, is_active=True)
+
+
+def _params(deadline: Deadline, **extra) -> dict:
+    return {
+        "kind": deadline.kind,
+        "detail": deadline.detail,
+        "policy": str(deadline.policy),
+        "due_on": deadline.due_on.isoformat(),
+        **extra,
+    }
+
+
+def _remind(deadline_id: int, *, offsets: list[int], today: date) -> bool:
+    """Send the one reminder now due for this deadline; record every offset it covers,
+    so that a deadline created a day before its date gets one reminder, not two."""
+    with transaction.atomic():
+        deadline = Deadline.objects.select_for_update().select_related("policy").get(pk=deadline_id)
+        if deadline.status != DeadlineStatus.OPEN:
+            return False
+        days_left = (deadline.due_on - today).days
+        due = [d for d in offsets if 0 <= days_left <= d]
+        sent = set(deadline.reminders.values_list("offset_days", flat=True))
+        if not due or set(due) <= sent:
+            return False
+        DeadlineReminder.objects.bulk_create(
+            [DeadlineReminder(deadline=deadline, offset_days=d) for d in due if d not in sent]
+        )
+        notify_users(
+            users=recipients(deadline),
+            subject_code=texts.REMINDER_SUBJECT.code,
+            body_code=texts.REMINDER_BODY.code,
+            params=_params(deadline, days=days_left),
+            url=deadline.url,
+        )
+    return True
+
+
+def _miss(deadline_id: int, *, today: date) -> bool:
+    with transaction.atomic():
+        deadline = Deadline.objects.select_for_update().select_related("policy").get(pk=deadline_id)
+        if deadline.status != DeadlineStatus.OPEN or deadline.due_on >= today:
+            return False
+        transitions.transition(
+            DEADLINE_MACHINE, deadline, DeadlineAction.MISS, job=JOB, today=today
+        )
+        _, created = DeadlineReminder.objects.get_or_create(
+            deadline=deadline, offset_days=MISSED_OFFSET
+        )
+        if created:
+            notify_users(
+                users=recipients(deadline),
+                subject_code=texts.MISSED_SUBJECT.code,
+                body_code=texts.MISSED_BODY.code,
+                params=_params(deadline),
+                url=deadline.url,
+            )
+    return True
+
+
+def deadlines_sweep(*, today: date, reminder_days: list[int] | None = None) -> dict:
+    """Daily: flag open deadlines whose date has passed as missed (telling their owners
+    once), and send each reminder ahead of a deadline once (SPEC 7, 10)."""
+    offsets = sorted(
+        reminder_days if reminder_days is not None else settings.DEADLINE_REMINDER_DAYS
+    )
+    missed = drain(
+        Deadline.objects.filter(status=DeadlineStatus.OPEN, due_on__lt=today),
+        lambda pk: _miss(pk, today=today),
+    )
+    reminded = 0
+    if offsets:
+        window = Q(
+            due_on__gte=today, due_on__lte=date.fromordinal(today.toordinal() + max(offsets))
+        )
+        reminded = drain(
+            Deadline.objects.filter(window, status=DeadlineStatus.OPEN),
+            lambda pk: _remind(pk, offsets=offsets, today=today),
+        )
+    return {"missed": missed, "reminded": reminded}
