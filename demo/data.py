@@ -13,6 +13,7 @@ from accounts.models import Organisation, User
 from buyers.models import Buyer, BuyerCapacity
 from core.choices import Industry
 from core.uscc import uscc_with_check
+from deadlines.services import deadlines_sweep
 from policies.choices import PolicyAction, PolicyStatus
 from policies.models import Policy
 from policies.services import (
@@ -22,6 +23,15 @@ from policies.services import (
     policy_transition,
     policy_unresolved_warnings,
 )
+from premiums.choices import DebitNoteKind
+from premiums.models import Declaration
+from premiums.services import (
+    declaration_prepare,
+    payment_record,
+    premium_account_open,
+    premiums_sweep,
+)
+from premiums.services.account import policy_quarters
 
 DEMO_PASSWORD = "Demo-2026!"
 
@@ -190,7 +200,79 @@ def load_demo_data(*, today: date) -> dict:
         created["buyers"] += was_created
     created["policies"] = _demo_policies(orgs, today)
     created["limits"] = _demo_limits(today)
+    created["declarations"] = _demo_premiums(orgs, today)
     return created
+
+
+def _declare(actor, policy, quarter, amount, on, **extra):
+    return declaration_prepare(
+        actor=actor, policy_id=policy.pk, quarter=quarter, turnover=Decimal(amount),
+        submit=True, today=on, **extra,
+    )  # fmt: skip
+
+
+def _pay(staff, policy, sequence, on, amount=None, kind=DebitNoteKind.INSTALMENT):
+    note = policy.debit_notes.get(kind=kind, sequence=sequence)
+    payment_record(
+        actor=staff, debit_note_id=note.pk, amount=Decimal(amount) if amount else note.outstanding,
+        paid_on=on, reference=f"DEMO-{note.number}", today=max(on, note.issued_on),
+    )  # fmt: skip
+
+
+def _demo_premiums(orgs, today: date) -> int:
+    """Declarations in every state, paid and overdue premium, a year-end adjustment and its
+    correction, and a policy suspended for non-payment (SPEC 3.3, 6); then the daily
+    sweeps, so that homes show what is due next and what was missed."""
+    if Declaration.objects.exists():
+        return 0
+    staff = User.objects.get(username="underwriter")
+    seller, clerk, seller_b = (
+        User.objects.get(username=name) for name in ("seller", "seller_clerk", "seller_b")
+    )
+    year = today.year
+    a = Policy.objects.get(insured=orgs["insured_a"], status=PolicyStatus.IN_FORCE)
+    b = Policy.objects.get(insured=orgs["insured_b"], status=PolicyStatus.IN_FORCE)
+    b_last = Policy.objects.get(insured=orgs["insured_b"], status=PolicyStatus.EXPIRED)
+    count = 0
+    # Insured A: Q1 on time, Q2 corrected with a reason, Q3 prepared by the clerk and
+    # waiting for the approver (late now); every instalment paid.
+    _declare(seller, a, 1, "12000000", date(year, 4, 10))
+    _declare(seller, a, 2, "13500000", date(year, 7, 12))
+    _declare(seller, a, 2, "13800000", date(year, 8, 3), correction_reason="补录6月漏记发票两张")
+    declaration_prepare(
+        actor=clerk, policy_id=a.pk, quarter=3, turnover=Decimal("14200000"),
+        today=date(year, 10, 20),
+    )  # fmt: skip
+    count += 4
+    for sequence, paid_on in enumerate(
+        [date(year, 1, 8), date(year, 4, 3), date(year, 7, 6), date(year, 10, 9)], start=1
+    ):
+        if paid_on <= today:
+            _pay(staff, a, sequence, paid_on)
+    # Insured B, this year: Q2 declared late, Q3 due now; the third instalment only
+    # partly paid, so the sweep suspends the policy for non-payment.
+    _declare(seller_b, b, 1, "9000000", date(year, 6, 12))
+    _declare(seller_b, b, 2, "9600000", date(year, 9, 20))
+    count += 2
+    _pay(staff, b, 1, b.period_start + timedelta(days=5))
+    _pay(staff, b, 2, date(year, 6, 5))
+    _pay(staff, b, 3, date(year, 9, 10), amount="30000")
+    # Insured B, last year: all four quarters declared, the year-end adjustment invoiced
+    # and paid, then a correction of Q4 invoiced as a corrected adjustment.
+    for sequence in range(1, 5):
+        _pay(staff, b_last, sequence, b_last.period_start + timedelta(days=92 * (sequence - 1) + 3))
+    quarters = policy_quarters(b_last)
+    for q, amount in zip(quarters, ["9500000", "10200000", "9900000", "10400000"], strict=True):
+        _declare(seller_b, b_last, q.index, amount, q.end + timedelta(days=9))
+    _pay(staff, b_last, 1, b_last.period_end + timedelta(days=20), kind=DebitNoteKind.ADJUSTMENT)
+    _declare(
+        seller_b, b_last, 4, "11400000", b_last.period_end + timedelta(days=40),
+        correction_reason="年末退货冲减有误，更正第四季度营业额",
+    )  # fmt: skip
+    count += 5
+    premiums_sweep(today=today)
+    deadlines_sweep(today=today)
+    return count
 
 
 AUTO_MAX_BY_GRADE = {1: "1000000", 2: "800000", 3: "500000", 4: "300000", 5: "200000"}
@@ -363,6 +445,9 @@ def _demo_policies(orgs, today: date) -> int:
         )
         for action_name in path[status]:
             if action_name == PolicyAction.ISSUE:
+                # Demo policies began in the past: their premium account opens on the day
+                # they began, as it did for real (issuing finds it open and adds nothing).
+                premium_account_open(policy_id=policy.pk, today=start)
                 for code in policy_unresolved_warnings(policy):
                     policy_override_warning(
                         actor=underwriter,

@@ -113,8 +113,8 @@ def declaration_prepare(
         declaration.full_clean(exclude=["policy", "prepared_by", "upload", "status"])
         may_submit = actor.is_insurer_staff or actor.role in SUBMITTER_ROLES
         if submit and may_submit:
-            _supersede_current(policy, q.index, actor=actor, today=today)
-            for name, value in _submitted_fields(declaration, actor, today).items():
+            previous = _supersede_current(policy, q.index, actor=actor, today=today)
+            for name, value in _submitted_fields(declaration, actor, today, previous).items():
                 setattr(declaration, name, value)
             _create(declaration, DeclarationAction.DECLARE, actor)
             _after_submission(declaration, actor=actor, today=today)
@@ -207,10 +207,12 @@ def declaration_submit(*, actor, declaration_id: int, today: date | None = None)
         _lock_policy(declaration.policy_id)
         require_insured_or_staff(actor, declaration.policy, SUBMITTER_ROLES)
         _require_draft(declaration)
-        _supersede_current(declaration.policy, declaration.quarter, actor=actor, today=today)
+        previous = _supersede_current(
+            declaration.policy, declaration.quarter, actor=actor, today=today
+        )
         transitions.transition(
             DECLARATION_MACHINE, declaration, DeclarationAction.SUBMIT, actor=actor,
-            changes=_submitted_fields(declaration, actor, today), today=today,
+            changes=_submitted_fields(declaration, actor, today, previous), today=today,
         )  # fmt: skip
         _after_submission(declaration, actor=actor, today=today)
     return declaration
@@ -227,15 +229,19 @@ def declaration_discard(*, actor, declaration_id: int) -> Declaration:
     return declaration
 
 
-def _submitted_fields(declaration: Declaration, actor, today: date) -> dict:
+def _submitted_fields(declaration: Declaration, actor, today: date, previous) -> dict:
+    """A correction keeps the lateness of the quarter's first declaration: the deadline
+    is about declaring the quarter, and correcting it later is what the insured should do."""
+    late = rules.days_late(submitted_on=today, due_on=declaration.due_on)
     return {
         "submitted_by": actor,
         "submitted_on": today,
-        "days_late": rules.days_late(submitted_on=today, due_on=declaration.due_on),
+        "days_late": previous.days_late if previous is not None else late,
     }
 
 
-def _supersede_current(policy: Policy, quarter: int, *, actor, today: date) -> None:
+def _supersede_current(policy: Policy, quarter: int, *, actor, today: date):
+    """The quarter's submitted declaration, superseded now (None if there was none)."""
     current = (
         Declaration.objects.select_for_update()
         .filter(policy=policy, quarter=quarter, status=DeclarationStatus.SUBMITTED)
@@ -245,6 +251,7 @@ def _supersede_current(policy: Policy, quarter: int, *, actor, today: date) -> N
         transitions.transition(
             DECLARATION_MACHINE, current, DeclarationAction.SUPERSEDE, actor=actor, today=today
         )
+    return current
 
 
 def _after_submission(declaration: Declaration, *, actor, today: date) -> None:

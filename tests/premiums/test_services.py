@@ -284,3 +284,15 @@ def test_cancelling_an_unpaid_note_waives_its_deadline(policy, underwriter):
     services.debit_note_cancel(actor=underwriter, debit_note_id=note.pk, reason="issued twice")
     assert DebitNote.objects.get(pk=note.pk).status == DebitNoteStatus.CANCELLED
     assert Deadline.objects.get(subject_id=note.pk, kind="instalment").status == "waived"
+
+
+def test_a_late_correction_does_not_make_an_on_time_quarter_late(policy, approver):
+    services.declaration_prepare(
+        actor=approver, policy_id=policy.pk, quarter=1, turnover=D("10000000"), submit=True,
+        today=date(2026, 4, 10),
+    )  # fmt: skip
+    correction = services.declaration_prepare(
+        actor=approver, policy_id=policy.pk, quarter=1, turnover=D("10100000"), submit=True,
+        correction_reason="late invoice", today=date(2026, 8, 1),
+    )  # fmt: skip
+    assert correction.days_late == 0
