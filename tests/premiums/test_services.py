@@ -296,3 +296,34 @@ def test_a_late_correction_does_not_make_an_on_time_quarter_late(policy, approve
         correction_reason="late invoice", today=date(2026, 8, 1),
     )  # fmt: skip
     assert correction.days_late == 0
+
+
+def test_cancelling_the_policy_cancels_instalments_not_yet_due(policy, underwriter):
+    from policies.services import policy_transition
+
+    services.premium_account_open(policy_id=policy.pk, today=date(2026, 1, 1))
+    policy_transition(
+        actor=underwriter, policy_id=policy.pk, action_name="cancel", reason="insured sold"
+    )  # today is 2026-09-15: Q4 instalment (1 Oct) and Q4 declaration fall away
+    statuses = dict(policy.debit_notes.values_list("sequence", "status"))
+    assert statuses[4] == DebitNoteStatus.CANCELLED
+    assert statuses[3] != DebitNoteStatus.CANCELLED  # due 1 Jul: still owed
+    q4 = Deadline.objects.get(policy=policy, kind=DeadlineKind.DECLARATION, key="Q4")
+    q3 = Deadline.objects.get(policy=policy, kind=DeadlineKind.DECLARATION, key="Q3")
+    assert (q4.status, q3.status) == (DeadlineStatus.WAIVED, DeadlineStatus.OPEN)
+
+
+def test_a_policy_suspended_by_an_underwriter_is_not_reinstated_by_a_payment(
+    policy, underwriter
+):
+    from policies.services import policy_transition
+
+    services.premium_account_open(policy_id=policy.pk, today=date(2026, 1, 1))
+    policy_transition(
+        actor=underwriter, policy_id=policy.pk, action_name="suspend", reason="fraud inquiry"
+    )
+    note = policy.debit_notes.get(sequence=1)
+    services.payment_record(
+        actor=underwriter, debit_note_id=note.pk, amount=note.amount, paid_on=date(2026, 9, 1)
+    )
+    assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.SUSPENDED
