@@ -221,7 +221,7 @@ class DebitNote(models.Model):
                 violation_error_message=_("The payments exceed the amount of the note."),
             ),
             FieldCheckConstraint(
-                condition=Q(due_on__gte=F("issued_on")) | Q(kind="instalment"),
+                condition=Q(due_on__gte=F("issued_on")),
                 name="debit_note_due_after_issue",
                 field="due_on",
                 violation_error_message=_("The due date is before the issue date."),

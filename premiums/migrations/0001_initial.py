@@ -271,7 +271,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='debitnote',
-            constraint=models.CheckConstraint(condition=models.Q(('due_on__gte', models.F('issued_on')), ('kind', 'instalment'), _connector='OR'), name='debit_note_due_after_issue', violation_error_message='The due date is before the issue date.'),
+            constraint=models.CheckConstraint(condition=models.Q(('due_on__gte', models.F('issued_on'))), name='debit_note_due_after_issue', violation_error_message='The due date is before the issue date.'),
         ),
         migrations.AddConstraint(
             model_name='debitnote',
