@@ -42,6 +42,8 @@ class Declaration(models.Model):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     turnover = MoneyField(_("insured turnover"))
     nil = models.BooleanField(_("nil declaration (no insured sales)"), default=False)
+    # A correction replaces a submitted declaration (a discarded draft is not one).
+    is_correction = models.BooleanField(_("correction"), default=False)
     correction_reason = models.TextField(
         _("reason for the correction"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
     )
@@ -102,7 +104,7 @@ class Declaration(models.Model):
                 ),
             ),
             FieldCheckConstraint(
-                condition=Q(version=1) | ~Q(correction_reason=""),
+                condition=Q(is_correction=False) | ~Q(correction_reason=""),
                 name="declaration_correction_has_reason",
                 field="correction_reason",
                 violation_error_message=_("Say why the declaration is corrected."),

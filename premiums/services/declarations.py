@@ -56,8 +56,9 @@ def quarter_of(policy: Policy, number: int) -> rules.Quarter:
 def check_declaration(
     policy: Policy, *, quarter: int, turnover: Decimal, nil: bool, correction_reason: str,
     today: date,
-) -> tuple[rules.Quarter, int]:  # fmt: skip
-    """Validate one declaration against its policy; the quarter and the version it gets.
+) -> tuple[rules.Quarter, int, bool]:  # fmt: skip
+    """Validate one declaration against its policy: the quarter, the version it gets and
+    whether it corrects a submitted one.
 
     The bulk upload checks each row with this too, so a file and the form agree."""
     if policy.status not in DECLARABLE_POLICY_STATUSES:
@@ -78,7 +79,7 @@ def check_declaration(
     if declared and not (correction_reason or "").strip():
         raise ValidationError({"correction_reason": ERROR_REASON})
     last = versions.order_by("-version").values_list("version", flat=True).first() or 0
-    return q, last + 1
+    return q, last + 1, declared
 
 
 def _lock_policy(policy_id: int) -> Policy:
@@ -97,7 +98,7 @@ def declaration_prepare(
         policy = _lock_policy(policy_id)
         require_insured_or_staff(actor, policy, PREPARER_ROLES)
         turnover = Decimal(0) if nil and turnover in (None, "") else turnover
-        q, version = check_declaration(
+        q, version, is_correction = check_declaration(
             policy, quarter=quarter, turnover=turnover, nil=nil,
             correction_reason=correction_reason, today=today,
         )  # fmt: skip
@@ -107,7 +108,8 @@ def declaration_prepare(
                 quarter_end=q.end, deadline_days=policy.declaration_deadline_days
             ),
             version=version, turnover=turnover, nil=nil,
-            correction_reason=(correction_reason or "").strip() if version > 1 else "",
+            is_correction=is_correction,
+            correction_reason=(correction_reason or "").strip() if is_correction else "",
             prepared_by=actor, upload=upload,
         )  # fmt: skip
         declaration.full_clean(exclude=["policy", "prepared_by", "upload", "status"])
@@ -164,7 +166,7 @@ def declaration_update(
         if not nil and turnover == 0:
             raise ValidationError({"turnover": ERROR_ZERO})
         changes = {"turnover": turnover, "nil": nil}
-        if correction_reason is not None and declaration.version > 1:
+        if correction_reason is not None and declaration.is_correction:
             if not correction_reason.strip():
                 raise ValidationError({"correction_reason": ERROR_REASON})
             changes["correction_reason"] = correction_reason.strip()

@@ -313,9 +313,7 @@ def test_cancelling_the_policy_cancels_instalments_not_yet_due(policy, underwrit
     assert (q4.status, q3.status) == (DeadlineStatus.WAIVED, DeadlineStatus.OPEN)
 
 
-def test_a_policy_suspended_by_an_underwriter_is_not_reinstated_by_a_payment(
-    policy, underwriter
-):
+def test_a_policy_suspended_by_an_underwriter_is_not_reinstated_by_a_payment(policy, underwriter):
     from policies.services import policy_transition
 
     services.premium_account_open(policy_id=policy.pk, today=date(2026, 1, 1))
@@ -327,3 +325,16 @@ def test_a_policy_suspended_by_an_underwriter_is_not_reinstated_by_a_payment(
         actor=underwriter, debit_note_id=note.pk, amount=note.amount, paid_on=date(2026, 9, 1)
     )
     assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.SUSPENDED
+
+
+def test_after_a_discarded_draft_the_quarter_is_declared_without_a_reason(policy, approver):
+    draft = services.declaration_prepare(
+        actor=approver, policy_id=policy.pk, quarter=1, turnover=D("1000000")
+    )
+    services.declaration_discard(actor=approver, declaration_id=draft.pk)
+    declared = services.declaration_prepare(
+        actor=approver, policy_id=policy.pk, quarter=1, turnover=D("1200000"), submit=True
+    )
+    assert (declared.version, declared.is_correction, declared.status) == (
+        2, False, DeclarationStatus.SUBMITTED,
+    )  # fmt: skip
