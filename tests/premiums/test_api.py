@@ -600,3 +600,5 @@ def test_the_premium_account_shows_the_position_and_the_quarters(
     assert (staff["draft"], staff["versions"]) == (None, [])
     for role in ("insured_b", "bank"):
         assert api_as(personas[role]).get(url).status_code == 404
+    unknown = api_as(approver).get(url, {"year": "2026"})
+    assert (unknown.status_code, list(unknown.json())) == (400, ["year"])
