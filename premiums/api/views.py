@@ -80,10 +80,8 @@ class _PremiumsViewSet(viewsets.GenericViewSet):
     permission_classes = [ActionRoles]
     action_roles: dict = {}
 
-    def _body(self, serializer_class, **kwargs):
-        body = serializer_class(
-            data=self.request.data, context=self.get_serializer_context(), **kwargs
-        )
+    def _body(self, serializer_class):
+        body = serializer_class(data=self.request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         return body.validated_data
 
