@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from buyers.api.views import BuyerViewSet
+from deadlines.api.views import DeadlineViewSet
 from limits.api.views import (
     CalculatorViewSet,
     CreditLimitViewSet,
@@ -10,6 +11,12 @@ from limits.api.views import (
     LimitReviewViewSet,
 )
 from policies.api.views import PolicyViewSet
+from premiums.api.views import (
+    DebitNoteViewSet,
+    DeclarationViewSet,
+    PaymentViewSet,
+    PremiumAccountViewSet,
+)
 
 router = DefaultRouter()
 router.register("policies", PolicyViewSet, basename="policy")
@@ -20,5 +27,10 @@ router.register("limit-decisions", LimitDecisionViewSet, basename="limit-decisio
 router.register("limit-reviews", LimitReviewViewSet, basename="limit-review")
 router.register("limit-queue", DecisionQueueViewSet, basename="limit-queue")
 router.register("calculators", CalculatorViewSet, basename="calculator")
+router.register("declarations", DeclarationViewSet, basename="declaration")
+router.register("debit-notes", DebitNoteViewSet, basename="debit-note")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("premium-accounts", PremiumAccountViewSet, basename="premium-account")
+router.register("deadlines", DeadlineViewSet, basename="deadline")
 
 urlpatterns = router.urls

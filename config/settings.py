@@ -206,6 +206,14 @@ SPECTACULAR_SETTINGS = {
         "ReviewOutcomeEnum": "limits.choices.ReviewOutcome",
         "ReasonCodeEnum": "limits.choices.ReasonCode",
         "IndustryEnum": "core.choices.Industry",
+        "DeclarationStatusEnum": "premiums.choices.DeclarationStatus",
+        "DeclarationActionEnum": "premiums.choices.DeclarationAction",
+        "QuarterStateEnum": "premiums.choices.QuarterState",
+        "DebitNoteKindEnum": "premiums.choices.DebitNoteKind",
+        "DebitNoteStatusEnum": "premiums.choices.DebitNoteStatus",
+        "DeadlineKindEnum": "deadlines.choices.DeadlineKind",
+        "DeadlinePartyEnum": "deadlines.choices.DeadlineParty",
+        "DeadlineStatusEnum": "deadlines.choices.DeadlineStatus",
     },
 }
 

@@ -12,10 +12,13 @@ from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from accounts.models import User
+from deadlines.choices import DeadlineKind
+from deadlines.models import Deadline
 from limits import services as limit_services
 from limits.choices import ReviewReason
 from limits.models import CreditLimit, LimitReview
 from policies.choices import PolicyStatus
+from premiums import services as premium_services
 from tests.conftest import make_personas, shared_data
 from tests.factories import (
     BankFactory,
@@ -65,6 +68,35 @@ def staff_act(ok):
 def insured_a_acts(ok):
     """An action on insured A's object that only insured A's approver may take."""
     return expect(403, anonymous=401, insured_a=ok, insured_b=404, bank=404)
+
+
+def build_premium_world(personas, live_a) -> dict:
+    """Insured A's premium account on its live policy: four instalments (the first partly
+    paid), a declared first quarter, a clerk's draft of the second, their deadlines."""
+    premium_services.premium_account_open(policy_id=live_a.pk, today=live_a.period_start)
+    declared = premium_services.declaration_prepare(
+        actor=personas["insured_a"], policy_id=live_a.pk, quarter=1,
+        turnover=Decimal("12000000"), submit=True,
+    )  # fmt: skip
+    draft = premium_services.declaration_prepare(
+        actor=personas["insured_a_clerk"], policy_id=live_a.pk, quarter=2,
+        turnover=Decimal("11000000"),
+    )  # fmt: skip
+    first, second, third, _fourth = live_a.debit_notes.order_by("sequence")
+    payment = premium_services.payment_record(
+        actor=personas["underwriter"], debit_note_id=first.pk, amount=Decimal("10000"),
+        paid_on=timezone.localdate(), reference="BANK-001",
+    )  # fmt: skip
+    deadline = Deadline.objects.get(policy=live_a, kind=DeadlineKind.DECLARATION, key="Q3")
+    return {
+        "decl_submitted": declared.pk,
+        "decl_draft": draft.pk,
+        "note_part_paid": first.pk,
+        "note_open": second.pk,
+        "note_to_pay": third.pk,
+        "payment_a": payment.pk,
+        "deadline_a": deadline.pk,
+    }
 
 
 def build_world():
@@ -145,6 +177,7 @@ def build_world():
         "app_waiting": app_waiting.pk,
         "decision_cut": decision_cut.pk,
         "review": review.pk,
+        **build_premium_world(personas, live_a),
     }
     return {"personas": {name: user.pk for name, user in personas.items()}, "world": ids}
 
@@ -204,6 +237,15 @@ PENDING_ORDERS = {
 }
 TURNOVER = {"annual_credit_sales": "6000000", "credit_days": 60}
 PEAK = {"movements": [{"on": "{today}", "kind": "invoice", "amount": "100.00"}]}
+# A correction of insured A's declared first quarter, declared at once.
+CORRECTION = {
+    "policy": "{live_a}",
+    "quarter": 1,
+    "turnover": "12500000.00",
+    "correction_reason": "漏记一张发票",
+    "submit": True,
+}
+PAYMENT = {"debit_note": "{note_to_pay}", "amount": "1000.00", "paid_on": "{today}"}
 
 
 UI_GET = [
@@ -436,6 +478,77 @@ API = [
     ("get", "/api/v1/limit-queue/", None, only(UNDERWRITERS, 200, 403, 401)),
     ("post", "/api/v1/calculators/turnover/", TURNOVER, expect(200, anonymous=401)),
     ("post", "/api/v1/calculators/peak-outstanding/", PEAK, expect(200, anonymous=401)),
+    # The premium account (SPEC 2, 6): the insured's and the insurer's, never a bank's;
+    # an insured's draft is its own (staff find it no more than insured B does).
+    ("get", "/api/v1/declarations/", None, expect(200, anonymous=401)),
+    (
+        "get",
+        "/api/v1/declarations/{decl_submitted}/",
+        None,
+        only(STAFF + ["insured_a"], 200, 404, 401),
+    ),
+    ("get", "/api/v1/declarations/{decl_draft}/", None, only(["insured_a"], 200, 404, 401)),
+    (
+        "post",
+        "/api/v1/declarations/",
+        CORRECTION,
+        # insured B is an approver too, but insured A's policy is not among its own.
+        expect(
+            403, anonymous=401, insured_a=201, insured_b=400, **dict.fromkeys(UNDERWRITERS, 201)
+        ),
+    ),
+    (
+        "patch",
+        "/api/v1/declarations/{decl_draft}/",
+        {"turnover": "11500000.00"},
+        only(["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/declarations/{decl_draft}/return/",
+        {"comment": "请核对第二季度发票"},
+        only(["insured_a"], 200, 404, 401),
+    ),
+    ("post", "/api/v1/declarations/{decl_draft}/submit/", None, only(["insured_a"], 200, 404, 401)),
+    (
+        "post",
+        "/api/v1/declarations/{decl_draft}/discard/",
+        None,
+        only(["insured_a"], 200, 404, 401),
+    ),
+    # Only a draft can be discarded: those who may act on the declared one get 400.
+    (
+        "post",
+        "/api/v1/declarations/{decl_submitted}/discard/",
+        None,
+        expect(
+            403,
+            anonymous=401,
+            insured_a=400,
+            insured_b=404,
+            bank=404,
+            **dict.fromkeys(UNDERWRITERS, 400),
+        ),
+    ),
+    ("get", "/api/v1/debit-notes/", None, expect(200, anonymous=401)),
+    (
+        "get",
+        "/api/v1/debit-notes/{note_part_paid}/",
+        None,
+        only(STAFF + ["insured_a"], 200, 404, 401),
+    ),
+    ("post", "/api/v1/debit-notes/{note_open}/cancel/", {"reason": "开错"}, staff_act(200)),
+    ("get", "/api/v1/payments/", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/payments/{payment_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    (
+        "post",
+        "/api/v1/payments/",
+        PAYMENT,
+        expect(403, anonymous=401, **dict.fromkeys(UNDERWRITERS, 201)),
+    ),
+    ("get", "/api/v1/premium-accounts/{live_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    ("get", "/api/v1/deadlines/", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/deadlines/{deadline_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
 ]
 
 
