@@ -90,7 +90,7 @@ class DeclarationSerializer(ModelSerializer):
         fields = [
             "id", "policy", "policy_number", "insured", "insured_name", "quarter",
             "quarter_label", "quarter_start", "quarter_end", "due_on", "version", "turnover",
-            "nil", "correction_reason", "status", "status_display", "prepared_by",
+            "nil", "is_correction", "correction_reason", "status", "status_display", "prepared_by",
             "submitted_by", "submitted_on", "days_late", "upload", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -155,7 +155,7 @@ class DeclarationUpdateSerializer(serializers.Serializer):
     nil = serializers.BooleanField(required=False)
     correction_reason = serializers.CharField(
         required=False, allow_blank=True, max_length=LONG_TEXT_MAX_LENGTH,
-        help_text=_("Only on a correction (version 2 on)."),
+        help_text=_("Only on a correction (a draft replacing a submitted declaration)."),
     )  # fmt: skip
 
     def validate(self, attrs):

@@ -357,11 +357,6 @@ def test_a_draft_is_discarded_and_stays_visible_to_the_insured(account, clerk, a
     assert [r["id"] for r in rows] == [draft["id"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="premiums core: a discarded draft counts as version 1, so the quarter's first "
-    "real declaration is version 2 and the model's constraint asks for a correction reason",
-)
 def test_after_a_discarded_draft_the_quarter_is_declared_without_a_reason(account, clerk, approver):
     draft = declared(declare(clerk, account))
     api_as(clerk).post(f"{URL}{draft['id']}/discard/", format="json")
