@@ -1,0 +1,63 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from deadlines.models import Deadline
+from premiums.choices import DebitNoteKind, QuarterState
+from premiums.models import DebitNote
+
+
+def _policy_or_insured(queryset, value: str):
+    value = value.strip()
+    return queryset.filter(
+        Q(policy__policy_number__istartswith=value)
+        | Q(policy__insured__name__icontains=value)
+        | Q(policy__insured__uscc=value.upper())
+    )
+
+
+class DeclarationQuarterFilterSet(django_filters.FilterSet):
+    """The declarations overview: one row per policy quarter (its declaration deadline)."""
+
+    q = django_filters.CharFilter(label=_("Policy number or insured"), method="search")
+    state = django_filters.MultipleChoiceFilter(
+        label=_("Declaration"), choices=QuarterState.choices, field_name="state"
+    )
+    quarter = django_filters.TypedChoiceFilter(
+        label=_("Quarter"), field_name="quarter", coerce=int,
+        choices=[(n, f"Q{n}") for n in range(1, 5)],
+    )  # fmt: skip
+    due_from = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="gte", label=_("Due on or after")
+    )
+    due_to = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="lte", label=_("Due on or before")
+    )
+
+    class Meta:
+        model = Deadline
+        fields = ["q", "state", "quarter", "due_from", "due_to"]
+
+    def search(self, queryset, name, value):
+        return _policy_or_insured(queryset, value)
+
+
+class OverdueDebitNoteFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Note, policy number or insured"), method="search")
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=DebitNoteKind.choices)
+    due_from = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="gte", label=_("Due on or after")
+    )
+    due_to = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="lte", label=_("Due on or before")
+    )
+
+    class Meta:
+        model = DebitNote
+        fields = ["q", "kind", "due_from", "due_to"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return _policy_or_insured(queryset, value) | queryset.filter(
+            number__istartswith=value.upper()
+        )
