@@ -16,6 +16,7 @@ from limits import services as limit_services
 from limits.choices import ReviewReason
 from limits.models import CreditLimit, LimitReview
 from policies.choices import PolicyStatus
+from premiums import services as premium_services
 from tests.conftest import make_personas, shared_data
 from tests.factories import (
     BankFactory,
@@ -131,6 +132,18 @@ def build_world():
     review = LimitReview.objects.create(
         credit_limit=limit_a, reason=ReviewReason.YEARLY, due_on=today
     )
+    # Insured A's premium account: instalments and declaration deadlines, Q1 declared by
+    # its approver, Q2 prepared by its clerk (a draft, which staff do not see).
+    premium_services.premium_account_open(policy_id=live_a.pk, today=live_a.period_start)
+    declaration_a = premium_services.declaration_prepare(
+        actor=personas["insured_a"], policy_id=live_a.pk, quarter=1,
+        turnover=Decimal("12000000"), submit=True,
+    )  # fmt: skip
+    draft_a = premium_services.declaration_prepare(
+        actor=personas["insured_a_clerk"], policy_id=live_a.pk, quarter=2,
+        turnover=Decimal("11000000"),
+    )  # fmt: skip
+    note_a = live_a.debit_notes.order_by("sequence").last()
     ids = {
         "today": today.isoformat(),
         "policy_a": policy_a.pk,
@@ -145,6 +158,9 @@ def build_world():
         "app_waiting": app_waiting.pk,
         "decision_cut": decision_cut.pk,
         "review": review.pk,
+        "declaration_a": declaration_a.pk,
+        "draft_a": draft_a.pk,
+        "note_a": note_a.pk,
     }
     return {"personas": {name: user.pk for name, user in personas.items()}, "world": ids}
 
@@ -206,6 +222,11 @@ TURNOVER = {"annual_credit_sales": "6000000", "credit_days": 60}
 PEAK = {"movements": [{"on": "{today}", "kind": "invoice", "amount": "100.00"}]}
 
 
+PREMIUM_READERS = STAFF + ["insured_a"]
+# The portal's lists are scoped: insured B gets its own (empty) list, the bank none.
+PORTAL_LISTS = expect(200, anonymous=302, bank=404)
+PAYMENT = {"debit_note": "{note_a}", "amount": "100.00", "paid_on": "{today}"}
+
 UI_GET = [
     ("/", expect(200, anonymous=302)),
     # Company user management is the insured administrator's only (tests/accounts).
@@ -238,6 +259,28 @@ UI_GET = [
     ("/limits/decisions/{decision_cut}/pending-orders/", only(["insured_a"], 200, 404, 302)),
     ("/limits/calculators/turnover/", expect(200, anonymous=302)),
     ("/limits/calculators/peak/", expect(200, anonymous=302)),
+    # Declarations and premium (SPEC 2, 6): insured B never sees insured A's; a bank sees none.
+    ("/premiums/policies/{live_a}/", only(PREMIUM_READERS, 200, 404, 302)),
+    ("/premiums/policies/{live_a}/declare/", only(UNDERWRITERS + ["insured_a"], 200, 404, 302)),
+    (
+        "/premiums/policies/{live_a}/declare/?quarter=1",
+        only(UNDERWRITERS + ["insured_a"], 200, 404, 302),
+    ),
+    ("/premiums/policies/{live_a}/account/", only(STAFF, 200, 404, 302)),
+    ("/premiums/declarations/{declaration_a}/", only(PREMIUM_READERS, 200, 404, 302)),
+    ("/premiums/declarations/{draft_a}/", only(["insured_a"], 200, 404, 302)),
+    ("/premiums/declarations/{draft_a}/edit/", only(["insured_a"], 200, 404, 302)),
+    ("/premiums/debit-notes/{note_a}/", only(PREMIUM_READERS, 200, 404, 302)),
+    ("/premiums/debit-notes/{note_a}/?confirm=cancel", only(PREMIUM_READERS, 200, 404, 302)),
+    ("/premiums/declarations/", PORTAL_LISTS),
+    ("/premiums/declarations/?export=csv", PORTAL_LISTS),
+    ("/premiums/declarations/?export=xlsx", PORTAL_LISTS),
+    ("/premiums/debit-notes/overdue/", only(STAFF, 200, 404, 302)),
+    ("/premiums/debit-notes/overdue/?export=csv", only(STAFF, 200, 404, 302)),
+    ("/deadlines/", PORTAL_LISTS),
+    ("/deadlines/?export=csv", PORTAL_LISTS),
+    ("/deadlines/?export=xlsx", PORTAL_LISTS),
+    ("/deadlines/calendar/", PORTAL_LISTS),
     ("/notifications/", expect(200, anonymous=302)),
     ("/password/", expect(200, anonymous=302)),
     ("/admin/", expect(302, admin=200)),
@@ -294,6 +337,29 @@ UI_POST = [
         "/limits/decisions/{decision_cut}/pending-orders/",
         PENDING_ORDERS,
         only(["insured_a"], ALLOWED, 404, 302),
+    ),
+    (
+        "/premiums/policies/{live_a}/declare/",
+        {"quarter": "2", "turnover": "1000", "declare": "1"},
+        only(UNDERWRITERS + ["insured_a"], ALLOWED, 404, 302),
+    ),
+    ("/premiums/declarations/{draft_a}/submit/", {}, only(["insured_a"], 302, 404, 302)),
+    (
+        "/premiums/declarations/{draft_a}/return/",
+        {"comment": "请按不含税金额申报"},
+        only(["insured_a"], 302, 404, 302),
+    ),
+    (
+        "/premiums/declarations/{draft_a}/edit/",
+        {"turnover": "11500000"},
+        only(["insured_a"], 302, 404, 302),
+    ),
+    ("/premiums/declarations/{draft_a}/discard/", {}, only(["insured_a"], 302, 404, 302)),
+    ("/premiums/policies/{live_a}/account/", PAYMENT, only(UNDERWRITERS, 302, 404, 302)),
+    (
+        "/premiums/debit-notes/{note_a}/cancel/",
+        {"confirmed": "1", "reason": "开错了"},
+        only(UNDERWRITERS, 302, 404, 302),
     ),
 ]
 
