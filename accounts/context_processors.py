@@ -30,7 +30,7 @@ def _items(user):
             (_("Our buyers"), "buyers:list"),
             (_("Credit limits"), "limits:list"),
             (_("Limit applications"), "limits:applications"),
-            (_("Declarations and premium"), "premiums:overview"),
+            (_("Declarations"), "premiums:overview"),
             (_("Due next"), "deadlines:list"),
         ]
         if user.role == Role.INSURED_ADMIN:

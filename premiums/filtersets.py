@@ -23,10 +23,9 @@ class DeclarationQuarterFilterSet(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(
         label=_("Declaration"), choices=QuarterState.choices, field_name="state"
     )
-    quarter = django_filters.TypedChoiceFilter(
-        label=_("Quarter"), field_name="quarter", coerce=int,
-        choices=[(n, f"Q{n}") for n in range(1, 5)],
-    )  # fmt: skip
+    quarter = django_filters.ChoiceFilter(
+        label=_("Quarter"), field_name="quarter", choices=[(str(n), f"Q{n}") for n in range(1, 5)]
+    )
     due_from = django_filters.DateFilter(
         field_name="due_on", lookup_expr="gte", label=_("Due on or after")
     )

@@ -78,8 +78,7 @@ class DaysOverdueColumn(Column):
 DECLARATION_QUARTER_COLUMNS = [
     Column("policy.policy_number", _("Policy"), sort="policy__policy_number", kind="link"),
     Column("policy.insured.name", _("Insured"), sort="policy__insured__name"),
-    Column("key", _("Quarter"), sort="quarter"),
-    Column("detail", _("Period")),
+    Column("detail", _("Quarter"), sort="quarter", kind="date"),
     Column("due_on", _("Due on"), sort="due_on", kind="date"),
     QuarterStateColumn("state", _("Declaration"), sort="state", testid="quarter-state"),
     Column("met_on", _("Declared on"), sort="met_on", kind="date"),
@@ -90,8 +89,8 @@ DECLARATION_QUARTER_COLUMNS = [
         kind="money",
         testid="declared-turnover",
     ),  # fmt: skip
-    QuarterEstimateColumn("estimate", _("Estimate for the quarter")),
-    AgainstEstimateColumn("against", _("Against the estimate")),
+    QuarterEstimateColumn("estimate", _("Quarter estimate")),
+    AgainstEstimateColumn("against", _("Of the estimate")),
 ]
 
 OVERDUE_NOTE_COLUMNS = [

@@ -53,8 +53,12 @@ class PremiumAccountView(StaffRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "notes": self.unpaid_notes()}
 
     def get_initial(self):
+        # The note asked for (from its page), else the oldest unpaid one.
         note = self.request.GET.get("note", "")
-        return {"debit_note": note} if note.isdigit() else {}
+        if note.isdigit():
+            return {"debit_note": note}
+        oldest = self.unpaid_notes().values_list("pk", flat=True).first()
+        return {"debit_note": oldest} if oldest else {}
 
     def post(self, request, *args, **kwargs):
         if not is_premium_staff(request.user):

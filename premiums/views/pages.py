@@ -22,6 +22,7 @@ from premiums.selectors import (
     payments_visible_to,
     premium_position,
     quarter_rows,
+    quarter_state,
 )
 from premiums.services.declarations import DECLARABLE_POLICY_STATUSES
 from premiums.views.chart import turnover_chart
@@ -50,6 +51,7 @@ class PolicyPremiumView(PremiumReaderMixin, TemplateView):
         declarable = policy.status in DECLARABLE_POLICY_STATUSES
         preparer = may_prepare(user, policy)
         for row in rows:
+            _late_by_first_submission(row, today)
             ended = row.quarter.end <= today
             row.can_declare = declarable and ended and preparer and row.draft is None
             row.is_correction = row.current is not None
@@ -64,8 +66,23 @@ class PolicyPremiumView(PremiumReaderMixin, TemplateView):
             chart=turnover_chart(rows),
             declares_at_once=may_declare_at_once(user, policy),
             is_premium_staff=is_premium_staff(user),
+            rate=format(policy.premium_rate_percent.normalize(), "f"),
             **kwargs,
         )
+
+
+def _late_by_first_submission(row, today) -> None:
+    """A quarter is late when it was first declared late: a correction made later does
+    not make an on-time declaration late (the overview reads the deadline's `met_on`,
+    which is the first submission, and says the same)."""
+    if row.current is None or row.current.version == 1:
+        return
+    submitted = [v for v in row.versions if v.submitted_on is not None]
+    first = min(submitted, key=lambda v: v.version, default=row.current)
+    row.first_days_late = first.days_late
+    row.state = quarter_state(
+        quarter_end=row.quarter.end, due_on=row.due_on, current=first, today=today
+    )
 
 
 class DeclarationDetailView(PremiumReaderMixin, DetailView):

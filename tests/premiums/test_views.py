@@ -328,3 +328,12 @@ def test_the_policy_page_flags_missed_declarations(account, personas):
         page = client_for(personas[who]).get(account.get_absolute_url()).content.decode()
         assert 'data-testid="policy-missing-declarations"' in page, who
         assert f"/premiums/policies/{account.pk}/" in page
+
+
+def test_a_later_correction_does_not_make_an_on_time_declaration_late(account, approver):
+    _declare(account, approver, 1, "12000000", today=date(2026, 4, 10))
+    _declare(account, approver, 1, "12600000", correction_reason="漏报发票")
+    row = client_for(approver).get(f"/premiums/policies/{account.pk}/").context["quarters"][0]
+    assert (row.current.version, row.state) == (2, "declared")
+    overview = client_for(approver).get("/premiums/declarations/?quarter=1")
+    assert [r.state for r in overview.context["object_list"]] == ["declared"]
