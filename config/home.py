@@ -21,7 +21,7 @@ from policies.choices import PolicyStatus
 from policies.selectors import policies_in_force_with_renewal, policies_visible_to
 from policies.views import may_accept_renewal, renewal_acceptance_confirmation
 from premiums.selectors import overdue_debit_notes
-from premiums.views.lists import missed_declaration_count
+from premiums.views.quarters import missed_declaration_count
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

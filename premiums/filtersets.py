@@ -1,10 +1,12 @@
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deadlines.models import Deadline
 from premiums.choices import DebitNoteKind, QuarterState
 from premiums.models import DebitNote
+from premiums.views.quarters import quarter_state_q
 
 
 def _policy_or_insured(queryset, value: str):
@@ -21,7 +23,7 @@ class DeclarationQuarterFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Policy number or insured"), method="search")
     state = django_filters.MultipleChoiceFilter(
-        label=_("Declaration"), choices=QuarterState.choices, field_name="state"
+        label=_("Declaration"), choices=QuarterState.choices, method="filter_state"
     )
     quarter = django_filters.ChoiceFilter(
         label=_("Quarter"), field_name="quarter", choices=[(str(n), f"Q{n}") for n in range(1, 5)]
@@ -39,6 +41,15 @@ class DeclarationQuarterFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return _policy_or_insured(queryset, value)
+
+    def filter_state(self, queryset, name, value):
+        if not value:
+            return queryset
+        today = timezone.localdate()
+        condition = Q()
+        for state in value:
+            condition |= quarter_state_q(state, today=today)
+        return queryset.filter(condition)
 
 
 class OverdueDebitNoteFilterSet(django_filters.FilterSet):

@@ -337,3 +337,27 @@ def test_a_later_correction_does_not_make_an_on_time_declaration_late(account, a
     assert (row.current.version, row.state) == (2, "declared")
     overview = client_for(approver).get("/premiums/declarations/?quarter=1")
     assert [r.state for r in overview.context["object_list"]] == ["declared"]
+
+
+@pytest.mark.parametrize("policies", [1, 6])
+def test_the_lists_and_the_policy_page_take_the_same_queries_however_many_rows(
+    policies, personas, insured_a, django_assert_max_num_queries
+):
+    """No query per row (STYLE: N+1): the overview, the overdue notes, the deadlines and
+    the policy page read a fixed number of queries for 4 or 24 policy quarters."""
+    for _ in range(policies):
+        policy = PolicyFactory(insured=insured_a, status="in_force")
+        services.premium_account_open(policy_id=policy.pk, today=date(2026, 1, 1))
+        _declare(policy, personas["insured_a"], 1, "12000000")
+    services.premiums_sweep(today=date(2026, 9, 15))
+    client = client_for(personas["underwriter"])
+    client.get("/")  # session and language settled
+    for url, most in (
+        ("/premiums/declarations/", 7),
+        ("/premiums/debit-notes/overdue/", 7),
+        ("/deadlines/", 7),
+        (f"/premiums/policies/{policy.pk}/", 16),
+        (f"/premiums/policies/{policy.pk}/account/", 19),
+    ):
+        with django_assert_max_num_queries(most):
+            assert client.get(url).status_code == 200, url
