@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
@@ -157,6 +158,15 @@ class Day:
     in_month: bool
     is_today: bool
     deadlines: list = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.deadlines)
+
+
+def _month_end(first: date) -> date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def _month(value: str, today: date) -> date:
@@ -171,24 +181,44 @@ class DeadlineCalendarView(DeadlineReaderMixin, TemplateView):
     """A month of deadlines as a grid of weeks (Monday first), drawn on the server."""
 
     template_name = "deadlines/calendar.html"
-    MAX_PER_MONTH = 2000
+    # A day shows its first few deadlines and links the rest to the list of that day.
+    PER_DAY = 4
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
         first = _month(self.request.GET.get("month", ""), today)
         weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
         start, end = weeks[0][0], weeks[-1][-1]
-        rows = list(
+        shown = (
             deadlines_visible_to(self.request.user)
             .filter(due_on__gte=start, due_on__lte=end)
             .exclude(status=DeadlineStatus.WAIVED)
-            .order_by("due_on", "kind", "pk")[: self.MAX_PER_MONTH]
+        )
+        counts = dict(
+            shown.order_by()
+            .values_list("due_on")
+            .annotate(n=Count("pk"))
+            .values_list("due_on", "n")
+        )
+        by_status = dict(
+            shown.filter(due_on__gte=first, due_on__lte=_month_end(first))
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        # The first few of each day: one query, numbered per day by a window function.
+        ranked = shown.annotate(
+            rank=Window(RowNumber(), partition_by=[F("due_on")], order_by=[F("kind"), F("pk")])
         )
         by_day: dict[date, list] = {}
-        for row in rows:
+        for row in ranked.filter(rank__lte=self.PER_DAY).order_by("due_on", "kind", "pk"):
             by_day.setdefault(row.due_on, []).append(row)
         grid = [
-            [Day(d, d.month == first.month, d == today, by_day.get(d, [])) for d in week]
+            [
+                Day(d, d.month == first.month, d == today, by_day.get(d, []), counts.get(d, 0))
+                for d in week
+            ]
             for week in weeks
         ]
         previous = (first - timedelta(days=1)).replace(day=1)
@@ -201,7 +231,7 @@ class DeadlineCalendarView(DeadlineReaderMixin, TemplateView):
             previous=f"{previous:%Y-%m}",
             following=f"{following:%Y-%m}",
             this_month=f"{today:%Y-%m}",
-            open_count=sum(1 for r in rows if r.status == DeadlineStatus.OPEN),
-            missed_count=sum(1 for r in rows if r.status == DeadlineStatus.MISSED),
+            open_count=by_status.get(DeadlineStatus.OPEN, 0),
+            missed_count=by_status.get(DeadlineStatus.MISSED, 0),
             **kwargs,
         )

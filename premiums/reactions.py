@@ -22,8 +22,11 @@ def close_account(*, change) -> None:
 def policy_page(*, context, policy, user) -> None:
     """The policy page links its declarations and premium and flags missed declarations;
     a bank's reader sees none of the premium account (SPEC 2)."""
-    if not (user.is_insurer_staff or user.is_insured_user) or "transitions" not in context:
+    if not (user.is_insurer_staff or user.is_insured_user):
         return
+    if "transitions" not in context:
+        return  # the policy's confirmation dialogs ask what is current, not for this
+
     rows = quarter_rows(policy, user=user, today=timezone.localdate())
     context["premium"] = {
         "missing": [row for row in rows if row.state == "missing"],

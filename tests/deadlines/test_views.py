@@ -105,3 +105,19 @@ def test_the_homes_show_what_is_due_next_and_the_staff_the_missed_declarations(a
         deadline_waive(kind="declaration", subject=policy, key="Q1", reason="保单注销")
     assert client_for(personas["underwriter"]).get("/").context["missed_declarations"] == 2
     assert "due_next" not in client_for(personas["bank"]).get("/").context
+
+
+def test_a_busy_calendar_day_shows_its_first_few_and_links_the_rest(accounts, personas, insured_a):
+    for _ in range(5):
+        policy = PolicyFactory(insured=insured_a, status="in_force")
+        services.premium_account_open(policy_id=policy.pk, today=date(2026, 1, 1))
+    response = client_for(personas["insured_a"]).get("/deadlines/calendar/?month=2026-10")
+    day = next(d for week in response.context["weeks"] for d in week if d.on == date(2026, 10, 1))
+    assert (len(day.deadlines), day.total, day.more) == (4, 6, 2)
+    assert response.context["open_count"] == 12  # 6 instalments, 6 Q3 declarations
+    page = response.content.decode()
+    assert "due_from=2026-10-01&amp;due_to=2026-10-01" in page
+    listed = client_for(personas["insured_a"]).get(
+        "/deadlines/?due_from=2026-10-01&due_to=2026-10-01&status=open&status=missed&status=met"
+    )
+    assert len(listed.context["object_list"]) == 6
