@@ -17,6 +17,9 @@ def _items(user):
         if user.is_underwriter:
             items.append((_("Limit queue"), "limits:queue"))
             items.append((_("Reviews"), "limits:reviews"))
+        items.append((_("Declarations"), "premiums:overview"))
+        items.append((_("Overdue debit notes"), "premiums:overdue"))
+        items.append((_("Deadlines"), "deadlines:list"))
         if user.is_staff:
             items.append((_("Administration"), "admin:index"))
         return items
@@ -27,6 +30,8 @@ def _items(user):
             (_("Our buyers"), "buyers:list"),
             (_("Credit limits"), "limits:list"),
             (_("Limit applications"), "limits:applications"),
+            (_("Declarations"), "premiums:overview"),
+            (_("Due next"), "deadlines:list"),
         ]
         if user.role == Role.INSURED_ADMIN:
             items.append((_("Company users"), "company-users"))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from buyers.selectors import buyers_visible_to
+from deadlines.views import due_next_rows
 from limits.choices import SERVICE_LEVEL_DAYS
 from limits.selectors import (
     decision_queue_ageing,
@@ -19,6 +20,8 @@ from limits.views.common import age_in_days
 from policies.choices import PolicyStatus
 from policies.selectors import policies_in_force_with_renewal, policies_visible_to
 from policies.views import may_accept_renewal, renewal_acceptance_confirmation
+from premiums.selectors import overdue_debit_notes
+from premiums.views.quarters import missed_declaration_count
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -43,7 +46,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["buyer_count"] = buyers_visible_to(user).count()
         context["recent_policies"] = policies.order_by("-updated_at")[:8]
         context["notifications"] = user.notifications.all()[:5]
+        if user.is_insurer_staff or user.is_insured_user:
+            # SPEC 7, 10: the deadlines an insured or the insurer can miss, soonest first.
+            today = timezone.localdate()
+            context["due_next"] = due_next_rows(user, today=today)
         if user.is_insurer_staff:
+            context["missed_declarations"] = missed_declaration_count(user, today=today)
+            context["overdue_note_count"] = overdue_debit_notes(user).count()
             context["exposure_by_grade"] = exposure_by_grade()
             if user.is_underwriter:
                 context["queue"] = decision_queue_ageing(user, now=timezone.now())

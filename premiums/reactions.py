@@ -1,6 +1,9 @@
 """How the premium account follows the policy (SPEC 3.3, 6), registered in `ready()`."""
 
+from django.utils import timezone
+
 from core import reactions
+from premiums.selectors import premium_position, quarter_rows
 from premiums.services import premium_account_close, premium_account_open
 
 
@@ -16,6 +19,24 @@ def close_account(*, change) -> None:
     )
 
 
+def policy_page(*, context, policy, user) -> None:
+    """The policy page links its declarations and premium and flags missed declarations;
+    a bank's reader sees none of the premium account (SPEC 2)."""
+    if not (user.is_insurer_staff or user.is_insured_user):
+        return
+    if "transitions" not in context:
+        return  # the policy's confirmation dialogs ask what is current, not for this
+
+    rows = quarter_rows(policy, user=user, today=timezone.localdate())
+    context["premium"] = {
+        "missing": [row for row in rows if row.state == "missing"],
+        "declared": sum(1 for row in rows if row.current is not None),
+        "quarters": len(rows),
+        "position": premium_position(policy, user=user),
+    }
+
+
 def register() -> None:
+    reactions.react("policies.policy_page", policy_page)
     reactions.react("policies.policy.issue", open_account)
     reactions.react("policies.policy.cancel", close_account)

@@ -82,7 +82,7 @@ def build_premium_world(personas, live_a) -> dict:
         actor=personas["insured_a_clerk"], policy_id=live_a.pk, quarter=2,
         turnover=Decimal("11000000"),
     )  # fmt: skip
-    first, second, third, _fourth = live_a.debit_notes.order_by("sequence")
+    first, second, third, fourth = live_a.debit_notes.order_by("sequence")
     payment = premium_services.payment_record(
         actor=personas["underwriter"], debit_note_id=first.pk, amount=Decimal("10000"),
         paid_on=timezone.localdate(), reference="BANK-001",
@@ -94,6 +94,7 @@ def build_premium_world(personas, live_a) -> dict:
         "note_part_paid": first.pk,
         "note_open": second.pk,
         "note_to_pay": third.pk,
+        "note_unpaid": fourth.pk,
         "payment_a": payment.pk,
         "deadline_a": deadline.pk,
     }
@@ -248,6 +249,11 @@ CORRECTION = {
 PAYMENT = {"debit_note": "{note_to_pay}", "amount": "1000.00", "paid_on": "{today}"}
 
 
+PREMIUM_READERS = STAFF + ["insured_a"]
+# The portal's lists are scoped: insured B gets its own (empty) list, the bank none.
+PORTAL_LISTS = expect(200, anonymous=302, bank=404)
+PAYMENT = {"debit_note": "{note_unpaid}", "amount": "100.00", "paid_on": "{today}"}
+
 UI_GET = [
     ("/", expect(200, anonymous=302)),
     # Company user management is the insured administrator's only (tests/accounts).
@@ -280,6 +286,28 @@ UI_GET = [
     ("/limits/decisions/{decision_cut}/pending-orders/", only(["insured_a"], 200, 404, 302)),
     ("/limits/calculators/turnover/", expect(200, anonymous=302)),
     ("/limits/calculators/peak/", expect(200, anonymous=302)),
+    # Declarations and premium (SPEC 2, 6): insured B never sees insured A's; a bank sees none.
+    ("/premiums/policies/{live_a}/", only(PREMIUM_READERS, 200, 404, 302)),
+    ("/premiums/policies/{live_a}/declare/", only(UNDERWRITERS + ["insured_a"], 200, 404, 302)),
+    (
+        "/premiums/policies/{live_a}/declare/?quarter=1",
+        only(UNDERWRITERS + ["insured_a"], 200, 404, 302),
+    ),
+    ("/premiums/policies/{live_a}/account/", only(STAFF, 200, 404, 302)),
+    ("/premiums/declarations/{decl_submitted}/", only(PREMIUM_READERS, 200, 404, 302)),
+    ("/premiums/declarations/{decl_draft}/", only(["insured_a"], 200, 404, 302)),
+    ("/premiums/declarations/{decl_draft}/edit/", only(["insured_a"], 200, 404, 302)),
+    ("/premiums/debit-notes/{note_unpaid}/", only(PREMIUM_READERS, 200, 404, 302)),
+    ("/premiums/debit-notes/{note_unpaid}/?confirm=cancel", only(PREMIUM_READERS, 200, 404, 302)),
+    ("/premiums/declarations/", PORTAL_LISTS),
+    ("/premiums/declarations/?export=csv", PORTAL_LISTS),
+    ("/premiums/declarations/?export=xlsx", PORTAL_LISTS),
+    ("/premiums/debit-notes/overdue/", only(STAFF, 200, 404, 302)),
+    ("/premiums/debit-notes/overdue/?export=csv", only(STAFF, 200, 404, 302)),
+    ("/deadlines/", PORTAL_LISTS),
+    ("/deadlines/?export=csv", PORTAL_LISTS),
+    ("/deadlines/?export=xlsx", PORTAL_LISTS),
+    ("/deadlines/calendar/", PORTAL_LISTS),
     ("/notifications/", expect(200, anonymous=302)),
     ("/password/", expect(200, anonymous=302)),
     ("/admin/", expect(302, admin=200)),
@@ -336,6 +364,29 @@ UI_POST = [
         "/limits/decisions/{decision_cut}/pending-orders/",
         PENDING_ORDERS,
         only(["insured_a"], ALLOWED, 404, 302),
+    ),
+    (
+        "/premiums/policies/{live_a}/declare/",
+        {"quarter": "2", "turnover": "1000", "declare": "1"},
+        only(UNDERWRITERS + ["insured_a"], ALLOWED, 404, 302),
+    ),
+    ("/premiums/declarations/{decl_draft}/submit/", {}, only(["insured_a"], 302, 404, 302)),
+    (
+        "/premiums/declarations/{decl_draft}/return/",
+        {"comment": "请按不含税金额申报"},
+        only(["insured_a"], 302, 404, 302),
+    ),
+    (
+        "/premiums/declarations/{decl_draft}/edit/",
+        {"turnover": "11500000"},
+        only(["insured_a"], 302, 404, 302),
+    ),
+    ("/premiums/declarations/{decl_draft}/discard/", {}, only(["insured_a"], 302, 404, 302)),
+    ("/premiums/policies/{live_a}/account/", PAYMENT, only(UNDERWRITERS, 302, 404, 302)),
+    (
+        "/premiums/debit-notes/{note_unpaid}/cancel/",
+        {"confirmed": "1", "reason": "开错了"},
+        only(UNDERWRITERS, 302, 404, 302),
     ),
 ]
 
