@@ -10,6 +10,7 @@ from limits.api.views import (
     LimitReviewViewSet,
 )
 from policies.api.views import PolicyViewSet
+from premiums.api.uploads import DeclarationUploadViewSet
 
 router = DefaultRouter()
 router.register("policies", PolicyViewSet, basename="policy")
@@ -20,5 +21,6 @@ router.register("limit-decisions", LimitDecisionViewSet, basename="limit-decisio
 router.register("limit-reviews", LimitReviewViewSet, basename="limit-review")
 router.register("limit-queue", DecisionQueueViewSet, basename="limit-queue")
 router.register("calculators", CalculatorViewSet, basename="calculator")
+router.register("declaration-uploads", DeclarationUploadViewSet, basename="declaration-upload")
 
 urlpatterns = router.urls

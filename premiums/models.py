@@ -156,6 +156,9 @@ class DeclarationUpload(models.Model):
     )
     uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     filename = models.CharField(_("file"), max_length=200)
+    # The file as uploaded, kept in the row (never under the web root) so that a worker
+    # on another machine reads it and a retried task finds it (premiums.uploads).
+    content = models.BinaryField(_("content"), default=b"", editable=False)
     state = models.CharField(_("state"), max_length=16, choices=State.choices)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
