@@ -350,9 +350,8 @@ def transition_many(
     under the guard, whose row count must be the whole group, else everything is refused
     (a row moved meanwhile); each row gets its status-change row and consequences.
 
-    No SELECT ... FOR UPDATE first: locking 100,000 rows and then updating them in a
-    nested savepoint made PostgreSQL record every row's lock as a multixact, and each
-    batch of the upload benchmark became slower than the one before."""
+    The conditional UPDATE is the claim (as `transition(claim=True)`), so there is no
+    SELECT ... FOR UPDATE of every row first: one statement per batch instead of two."""
     if not instances:
         return instances
     model, history = machine.model_class(), machine.history_class()
