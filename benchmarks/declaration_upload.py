@@ -201,6 +201,27 @@ def main():
         baseline = rss_mib()
         if args.tracemalloc:
             tracemalloc.start()
+        # Wall time of each phase, by wrapping the functions upload_process calls.
+        phases: dict[str, float] = {}
+
+        def timed_phase(module, name, label):
+            original = getattr(module, name)
+
+            def wrapper(*a, **kw):
+                began = time.perf_counter()
+                try:
+                    return original(*a, **kw)
+                finally:
+                    phases[label] = phases.get(label, 0.0) + time.perf_counter() - began
+
+            setattr(module, name, wrapper)
+
+        timed_phase(uploads, "read_file", "read the file")
+        timed_phase(uploads, "check_rows", "check every row (incl. reading policies)")
+        timed_phase(uploads, "_lock_policies", "lock the policies")
+        timed_phase(uploads, "histories_for", "read the quarters' declarations")
+        timed_phase(uploads, "deadlines_meet_many", "meet the deadlines")
+        timed_phase(uploads.transitions, "create_many", "create the declarations")
         profile = cProfile.Profile() if args.profile else None
         sql_times: dict[str, list] = {}
 
@@ -225,11 +246,14 @@ def main():
             connection.execute_wrappers.remove(timed)
             for sql, (count, seconds) in sorted(sql_times.items(), key=lambda i: -i[1][1])[:15]:
                 print(f"{seconds:8.2f} s {count:6d} x {sql}")
-            pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(30)
+            pstats.Stats(profile).sort_stats(
+                os.environ.get("BENCH_SORT", "cumulative")
+            ).print_stats(30)
         traced = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
         if args.tracemalloc:
             tracemalloc.stop()
         peak = rss_mib()
+        run_phases = dict(phases)  # the run's alone: the dry runs below add to `phases`
         log(f"upload_process: {upload.state}, {upload.rows_loaded:,} rows loaded")
         assert upload.state == DeclarationUpload.State.LOADED, upload.errors[:5]
 
@@ -256,6 +280,8 @@ def main():
         print(f"read + check + load       {total_s:>10.2f} s   (upload_process, one run)")
         print(f"of which read (dry)       {read_s:>10.2f} s")
         print(f"of which check (dry)      {check_s:>10.2f} s")
+        for label, seconds in run_phases.items():
+            print(f"  {label:<42}{seconds:>7.2f} s")
         print(f"peak RSS                  {peak:>10.0f} MiB (before the run: {baseline:.0f} MiB)")
         if traced is not None:
             print(f"tracemalloc peak          {traced:>10.0f} MiB (run slowed by tracing)")
