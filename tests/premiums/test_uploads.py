@@ -212,7 +212,7 @@ def test_each_defect_is_refused_on_its_row_and_column_and_nothing_is_written(
             (n1, 1, 1, "100", 0, ""),  # 7: the same quarter as row 2
             (second.policy_number, 1, 1, "100", 0, ""),  # 8: declared, no reason
             (n1, 1, 2, "-100", 0, ""),  # 9: negative
-            (second.policy_number, 1, 2, "\"12,34\"", 0, ""),  # 10: malformed (grouping)
+            (second.policy_number, 1, 2, '"12,34"', 0, ""),  # 10: malformed (grouping)
             (n1, 2, 2, "1e5", 0, ""),  # 11: unknown year; malformed amount
             (n1, 1, 4, "100", "1", ""),  # 12: nil with an amount (and Q4 not ended)
             (n1, 1, 2, "100.001", "maybe", ""),  # 13: three decimals; nil not yes/no
@@ -479,7 +479,7 @@ def test_the_api_accepts_a_file_with_202_and_answers_its_state(
     policy, approver, personas, django_capture_on_commit_callbacks
 ):
     api = api_as(approver)
-    content = csv_of((policy.policy_number, 1, 1, "\"1,000.00\"", 0, "")).encode()
+    content = csv_of((policy.policy_number, 1, 1, '"1,000.00"', 0, "")).encode()
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
             "/api/v1/declaration-uploads/",
