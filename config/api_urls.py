@@ -11,6 +11,7 @@ from limits.api.views import (
     LimitReviewViewSet,
 )
 from policies.api.views import PolicyViewSet
+from premiums.api.uploads import DeclarationUploadViewSet
 from premiums.api.views import (
     DebitNoteViewSet,
     DeclarationViewSet,
@@ -32,5 +33,6 @@ router.register("debit-notes", DebitNoteViewSet, basename="debit-note")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("premium-accounts", PremiumAccountViewSet, basename="premium-account")
 router.register("deadlines", DeadlineViewSet, basename="deadline")
+router.register("declaration-uploads", DeclarationUploadViewSet, basename="declaration-upload")
 
 urlpatterns = router.urls

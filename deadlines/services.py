@@ -201,3 +201,35 @@ def deadlines_sweep(*, today: date, reminder_days: list[int] | None = None) -> d
             lambda pk: _remind(pk, offsets=offsets, today=today),
         )
     return {"missed": missed, "reminded": reminded}
+
+
+def deadlines_meet_many(
+    *, kind: str, subject_model, keys: set[tuple[int, str]], on: date, actor=None, job: str = ""
+) -> int:
+    """`deadline_meet` for many (subject id, key) pairs of one kind and subject model at
+    once (a bulk upload of declarations): each open or missed one is met on `on` through
+    the transition mechanism, in bulk. Returns how many were met."""
+    if not keys:
+        return 0
+    subject_type = ContentType.objects.get_for_model(subject_model, for_concrete_model=False)
+    subject_ids = sorted({subject_id for subject_id, _key in keys})
+    by_status: dict[str, list[Deadline]] = {DeadlineStatus.OPEN: [], DeadlineStatus.MISSED: []}
+    with transaction.atomic():
+        for start in range(0, len(subject_ids), 5000):
+            rows = Deadline.objects.filter(
+                kind=kind, subject_type=subject_type,
+                subject_id__in=subject_ids[start : start + 5000], status__in=list(by_status),
+            ).only("pk", "status", "subject_id", "key")  # fmt: skip
+            for deadline in rows:
+                if (deadline.subject_id, deadline.key) in keys:
+                    by_status[deadline.status].append(deadline)
+        actions = {
+            DeadlineStatus.OPEN: DeadlineAction.MEET,
+            DeadlineStatus.MISSED: DeadlineAction.MEET_LATE,
+        }
+        for status, deadlines in by_status.items():
+            transitions.transition_many(
+                DEADLINE_MACHINE, deadlines, actions[status], actor=actor, job=job,
+                changes={"met_on": on}, today=on,
+            )  # fmt: skip
+    return sum(len(d) for d in by_status.values())

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from premiums.views import account, declarations, lists, pages
+from premiums.views import account, declarations, lists, pages, uploads
 
 app_name = "premiums"
 urlpatterns = [
@@ -38,4 +38,14 @@ urlpatterns = [
         name="debit_note_cancel",
     ),
     path("debit-notes/overdue/", lists.OverdueDebitNoteListView.as_view(), name="overdue"),
+    path("uploads/", uploads.UploadListView.as_view(), name="uploads"),
+    path("uploads/new/", uploads.UploadCreateView.as_view(), name="upload_new"),
+    re_path(
+        r"^uploads/template\.(?P<kind>csv|xlsx)$",
+        uploads.UploadTemplateView.as_view(),
+        name="upload_template",
+    ),
+    path("uploads/<int:pk>/", uploads.UploadDetailView.as_view(), name="upload"),
+    path("uploads/<int:pk>/status/", uploads.UploadStatusView.as_view(), name="upload_status"),
+    path("uploads/<int:pk>/errors.csv", uploads.UploadErrorsView.as_view(), name="upload_errors"),
 ]

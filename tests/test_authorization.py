@@ -19,6 +19,7 @@ from limits.choices import ReviewReason
 from limits.models import CreditLimit, LimitReview
 from policies.choices import PolicyStatus
 from premiums import services as premium_services
+from premiums.models import DeclarationUpload
 from tests.conftest import make_personas, shared_data
 from tests.factories import (
     BankFactory,
@@ -39,6 +40,8 @@ ROLES = [
 STAFF = ["underwriter", "senior_underwriter", "claims_handler", "claims_manager", "admin"]
 UNDERWRITERS = ["underwriter", "senior_underwriter", "admin"]
 INSURED_APPROVERS = ["insured_a", "insured_b"]  # both personas are approvers
+# Who uploads declaration files: premium staff (underwriting roles) and insured approvers.
+UPLOADERS = UNDERWRITERS + INSURED_APPROVERS
 # A POST a role may make: 302 when it went through, 200 when the form came back with
 # errors. Either way not refused; a refusal is 404 (SPEC 2).
 ALLOWED = (200, 302)
@@ -164,6 +167,11 @@ def build_world():
     review = LimitReview.objects.create(
         credit_limit=limit_a, reason=ReviewReason.YEARLY, due_on=today
     )
+    upload_a = DeclarationUpload.objects.create(
+        organisation=insured_a, uploaded_by=personas["insured_a"], filename="申报.csv",
+        content=b"policy_number\n", state=DeclarationUpload.State.REFUSED, error_count=1,
+        errors=[{"row": 1, "column": "turnover", "message": "The column 'turnover' is missing."}],
+    )  # fmt: skip
     ids = {
         "today": today.isoformat(),
         "policy_a": policy_a.pk,
@@ -179,6 +187,7 @@ def build_world():
         "decision_cut": decision_cut.pk,
         "review": review.pk,
         **build_premium_world(personas, live_a),
+        "upload_a": upload_a.pk,
     }
     return {"personas": {name: user.pk for name, user in personas.items()}, "world": ids}
 
@@ -308,6 +317,18 @@ UI_GET = [
     ("/deadlines/?export=csv", PORTAL_LISTS),
     ("/deadlines/?export=xlsx", PORTAL_LISTS),
     ("/deadlines/calendar/", PORTAL_LISTS),
+    # Declaration uploads (SPEC 6): premium staff and the insured's approvers; insured A's
+    # upload is insured A's and the staff's.
+    ("/premiums/uploads/", only(UPLOADERS, 200, 404, 302)),
+    ("/premiums/uploads/new/", only(UPLOADERS, 200, 404, 302)),
+    ("/premiums/uploads/template.csv", only(UPLOADERS, 200, 404, 302)),
+    ("/premiums/uploads/template.xlsx", only(UPLOADERS, 200, 404, 302)),
+    ("/premiums/uploads/{upload_a}/", only(UNDERWRITERS + ["insured_a"], 200, 404, 302)),
+    ("/premiums/uploads/{upload_a}/status/", only(UNDERWRITERS + ["insured_a"], 200, 404, 302)),
+    (
+        "/premiums/uploads/{upload_a}/errors.csv",
+        only(UNDERWRITERS + ["insured_a"], 200, 404, 302),
+    ),
     ("/notifications/", expect(200, anonymous=302)),
     ("/password/", expect(200, anonymous=302)),
     ("/admin/", expect(302, admin=200)),
@@ -388,6 +409,8 @@ UI_POST = [
         {"confirmed": "1", "reason": "开错了"},
         only(UNDERWRITERS, 302, 404, 302),
     ),
+    # Without a file the form comes back naming it; the file itself: test_upload_a_file.
+    ("/premiums/uploads/new/", {}, only(UPLOADERS, 200, 404, 302)),
 ]
 
 API = [
@@ -528,6 +551,21 @@ API = [
     ),
     ("get", "/api/v1/limit-queue/", None, only(UNDERWRITERS, 200, 403, 401)),
     ("post", "/api/v1/calculators/turnover/", TURNOVER, expect(200, anonymous=401)),
+    # Staff see every upload (the scope module); insured A its own; a bank none.
+    ("get", "/api/v1/declaration-uploads/", None, expect(200, anonymous=401)),
+    (
+        "get",
+        "/api/v1/declaration-uploads/{upload_a}/",
+        None,
+        only(STAFF + ["insured_a"], 200, 404, 401),
+    ),
+    # Without a file: 400 naming it for an uploader, 403 for any other role.
+    (
+        "post",
+        "/api/v1/declaration-uploads/",
+        None,
+        only(UPLOADERS, 400, 403, 401),
+    ),
     ("post", "/api/v1/calculators/peak-outstanding/", PEAK, expect(200, anonymous=401)),
     # The premium account (SPEC 2, 6): the insured's and the insurer's, never a bank's;
     # an insured's draft is its own (staff find it no more than insured B does).
@@ -653,3 +691,22 @@ def test_every_api_route_is_in_the_matrix():
 
     covered = {path.split("/")[3] for _m, path, _d, _e in API}
     assert {prefix for prefix, _viewset, _basename in router.registry} <= covered
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_upload_a_declarations_file(personas, world, role, django_capture_on_commit_callbacks):
+    """The upload with a file, page and API (multipart): accepted for premium staff and
+    insured approvers (a header-only file, refused by the check, not by the role)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def file():
+        return SimpleUploadedFile("d.csv", b"policy_number,policy_year,quarter,turnover\n")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = _ui_client(personas, role).post("/premiums/uploads/new/", {"file": file()})
+        api = _api_client(personas, role).post(
+            "/api/v1/declaration-uploads/", {"file": file()}, format="multipart"
+        )
+    expected_page = only(UPLOADERS, 302, 404, 302)[role]
+    expected_api = only(UPLOADERS, 202, 403, 401)[role]
+    assert (page.status_code, api.status_code) == (expected_page, expected_api)

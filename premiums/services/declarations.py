@@ -1,6 +1,7 @@
 """Turnover declarations (SPEC 2, 6): a clerk prepares, an approver submits; a correction
 is a new version with a reason; a correction after the year-end adjustment corrects it."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -44,8 +45,11 @@ ERROR_COMMENT = gettext_lazy("Say what the preparer should change.")
 ERROR_NOT_DRAFT = gettext_lazy("Only a draft declaration can be changed.")
 
 
-def quarter_of(policy: Policy, number: int) -> rules.Quarter:
-    quarters = rules.policy_quarters(period_start=policy.period_start, period_end=policy.period_end)
+def quarter_of(policy: Policy, number: int, quarters=None) -> rules.Quarter:
+    if quarters is None:
+        quarters = rules.policy_quarters(
+            period_start=policy.period_start, period_end=policy.period_end
+        )
     if not 1 <= number <= len(quarters):
         raise ValidationError(
             {"quarter": ERROR_QUARTER % {"quarter": number, "count": len(quarters)}}
@@ -53,17 +57,37 @@ def quarter_of(policy: Policy, number: int) -> rules.Quarter:
     return quarters[number - 1]
 
 
+@dataclass(frozen=True)
+class QuarterHistory:
+    """What a policy quarter already has: its last version, a submitted one, a draft."""
+
+    last_version: int = 0
+    declared: bool = False
+    draft: bool = False
+
+
+def quarter_history(policy: Policy, quarter: int) -> QuarterHistory:
+    versions = Declaration.objects.filter(policy=policy, quarter=quarter)
+    return QuarterHistory(
+        last_version=versions.order_by("-version").values_list("version", flat=True).first() or 0,
+        declared=versions.filter(status=DeclarationStatus.SUBMITTED).exists(),
+        draft=versions.filter(status=DeclarationStatus.DRAFT).exists(),
+    )
+
+
 def check_declaration(
     policy: Policy, *, quarter: int, turnover: Decimal, nil: bool, correction_reason: str,
-    today: date,
+    today: date, history: QuarterHistory | None = None, quarters=None,
 ) -> tuple[rules.Quarter, int, bool]:  # fmt: skip
     """Validate one declaration against its policy: the quarter, the version it gets and
     whether it corrects a submitted one.
 
-    The bulk upload checks each row with this too, so a file and the form agree."""
+    The bulk upload checks each row with this too, so a file and the form agree: it
+    passes the quarter's `history` and the policy's `quarters` it read for the whole
+    file at once (premiums.uploads), instead of three queries a row."""
     if policy.status not in DECLARABLE_POLICY_STATUSES:
         raise ValidationError({"policy": ERROR_POLICY})
-    q = quarter_of(policy, quarter)
+    q = quarter_of(policy, quarter, quarters)
     if q.end > today:
         raise ValidationError({"quarter": ERROR_NOT_ENDED % {"date": q.end.isoformat()}})
     if turnover is None or turnover < 0:
@@ -72,14 +96,13 @@ def check_declaration(
         raise ValidationError({"turnover": ERROR_NIL_AMOUNT})
     if not nil and turnover == 0:
         raise ValidationError({"turnover": ERROR_ZERO})
-    versions = Declaration.objects.filter(policy=policy, quarter=quarter)
-    if versions.filter(status=DeclarationStatus.DRAFT).exists():
+    if history is None:
+        history = quarter_history(policy, quarter)
+    if history.draft:
         raise ValidationError({"quarter": ERROR_DRAFT_EXISTS})
-    declared = versions.filter(status=DeclarationStatus.SUBMITTED).exists()
-    if declared and not (correction_reason or "").strip():
+    if history.declared and not (correction_reason or "").strip():
         raise ValidationError({"correction_reason": ERROR_REASON})
-    last = versions.order_by("-version").values_list("version", flat=True).first() or 0
-    return q, last + 1, declared
+    return q, history.last_version + 1, history.declared
 
 
 def _lock_policy(policy_id: int) -> Policy:

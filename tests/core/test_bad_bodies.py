@@ -119,7 +119,9 @@ def _request_component(schema, path, method) -> dict:
     body = schema["paths"][path][method].get("requestBody")
     if not body:
         return {"properties": {}}
-    ref = body["content"]["application/json"]["schema"]["$ref"]
+    # JSON bodies, or the one other kind an endpoint takes (a file upload is multipart).
+    content = body["content"].get("application/json") or next(iter(body["content"].values()))
+    ref = content["schema"]["$ref"]
     return schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
 
 
