@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from deadlines.choices import DeadlineKind, DeadlineStatus
@@ -21,6 +22,15 @@ from tests.conftest import api_as
 from tests.factories import PolicyFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages below are read in English; the Chinese ones are the catalogue's."""
+    with translation.override("en"):
+        yield
+
+
 D = Decimal
 HEADER = "policy_number,policy_year,quarter,turnover,nil,correction_reason\n"
 TODAY = date(2026, 9, 15)  # the session's business day: Q1 and Q2 of 2026 have ended
@@ -514,6 +524,7 @@ def test_the_api_refuses_a_clerk_with_the_reason(clerk):
         "/api/v1/declaration-uploads/",
         {"file": SimpleUploadedFile("d.csv", b"x")},
         format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 403
     assert "approver" in response.json()["detail"]
