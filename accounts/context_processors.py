@@ -18,6 +18,8 @@ def _items(user):
             items.append((_("Limit queue"), "limits:queue"))
             items.append((_("Reviews"), "limits:reviews"))
         items.append((_("Declarations"), "premiums:overview"))
+        if user.is_underwriter:
+            items.append((_("Upload declarations"), "premiums:uploads"))
         items.append((_("Overdue debit notes"), "premiums:overdue"))
         items.append((_("Deadlines"), "deadlines:list"))
         if user.is_staff:
@@ -33,6 +35,8 @@ def _items(user):
             (_("Declarations"), "premiums:overview"),
             (_("Due next"), "deadlines:list"),
         ]
+        if user.role in (Role.APPROVER, Role.INSURED_ADMIN):
+            items.insert(-1, (_("Upload declarations"), "premiums:uploads"))
         if user.role == Role.INSURED_ADMIN:
             items.append((_("Company users"), "company-users"))
         return items
