@@ -528,3 +528,13 @@ def test_the_api_refuses_a_clerk_with_the_reason(clerk):
     )
     assert response.status_code == 403
     assert "approver" in response.json()["detail"]
+
+
+def test_uploaded_declarations_are_in_the_audit_trail_with_who_uploaded(opened, approver):
+    policy, _second = opened
+    upload = run(approver, csv_of((policy.policy_number, 1, 1, "1000", 0, "")))
+    assert upload.state == DeclarationUpload.State.LOADED
+    declaration = Declaration.objects.get(policy=policy, quarter=1)
+    events = Declaration.pgh_event_model.objects.filter(pgh_obj_id=declaration.pk)
+    assert [e.pgh_label for e in events] == ["insert"]
+    assert events[0].pgh_context.metadata["user"] == approver.pk
