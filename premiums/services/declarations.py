@@ -75,6 +75,16 @@ def quarter_history(policy: Policy, quarter: int) -> QuarterHistory:
     )
 
 
+def check_turnover(turnover: Decimal | None, *, nil: bool) -> None:
+    """SPEC 6: an amount not below zero; a quarter without sales is a nil declaration of 0."""
+    if turnover is None or turnover < 0:
+        raise ValidationError({"turnover": ERROR_NEGATIVE})
+    if nil and turnover != 0:
+        raise ValidationError({"turnover": ERROR_NIL_AMOUNT})
+    if not nil and turnover == 0:
+        raise ValidationError({"turnover": ERROR_ZERO})
+
+
 def check_declaration(
     policy: Policy, *, quarter: int, turnover: Decimal, nil: bool, correction_reason: str,
     today: date, history: QuarterHistory | None = None, quarters=None,
@@ -90,12 +100,7 @@ def check_declaration(
     q = quarter_of(policy, quarter, quarters)
     if q.end > today:
         raise ValidationError({"quarter": ERROR_NOT_ENDED % {"date": q.end.isoformat()}})
-    if turnover is None or turnover < 0:
-        raise ValidationError({"turnover": ERROR_NEGATIVE})
-    if nil and turnover != 0:
-        raise ValidationError({"turnover": ERROR_NIL_AMOUNT})
-    if not nil and turnover == 0:
-        raise ValidationError({"turnover": ERROR_ZERO})
+    check_turnover(turnover, nil=nil)
     if history is None:
         history = quarter_history(policy, quarter)
     if history.draft:
@@ -182,12 +187,7 @@ def declaration_update(
         require_insured_or_staff(actor, declaration.policy, PREPARER_ROLES)
         _require_draft(declaration)
         turnover = Decimal(0) if nil and turnover in (None, "") else turnover
-        if turnover is None or turnover < 0:
-            raise ValidationError({"turnover": ERROR_NEGATIVE})
-        if nil and turnover != 0:
-            raise ValidationError({"turnover": ERROR_NIL_AMOUNT})
-        if not nil and turnover == 0:
-            raise ValidationError({"turnover": ERROR_ZERO})
+        check_turnover(turnover, nil=nil)
         changes = {"turnover": turnover, "nil": nil}
         if correction_reason is not None and declaration.is_correction:
             if not correction_reason.strip():
