@@ -257,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "premiums.tasks.sweep_premiums",
         "schedule": crontab(hour=0, minute=30),
     },
+    "resume-declaration-uploads": {
+        "task": "premiums.tasks.resume_declaration_uploads",
+        "schedule": timedelta(minutes=15),
+    },
     "sweep-deadlines": {
         # After the premium sweep, so that notes it issued are reminded the same day.
         "task": "deadlines.tasks.sweep_deadlines",

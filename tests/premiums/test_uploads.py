@@ -538,3 +538,25 @@ def test_uploaded_declarations_are_in_the_audit_trail_with_who_uploaded(opened, 
     events = Declaration.pgh_event_model.objects.filter(pgh_obj_id=declaration.pk)
     assert [e.pgh_label for e in events] == ["insert"]
     assert events[0].pgh_context.metadata["user"] == approver.pk
+
+
+def test_an_upload_whose_task_was_lost_is_queued_again_and_finished(opened, approver):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from premiums.tasks import resume_declaration_uploads
+
+    policy, _second = opened
+    upload = uploads.upload_create(
+        actor=approver, filename="d.csv",
+        content=csv_of((policy.policy_number, 1, 1, "1000", 0, "")).encode(),
+    )  # fmt: skip
+    # The task was lost: the row is still being checked, and it is older than the wait.
+    DeclarationUpload.objects.filter(pk=upload.pk).update(
+        state=DeclarationUpload.State.CHECKING, created_at=timezone.now() - timedelta(hours=1)
+    )
+    assert resume_declaration_uploads() == 1  # tasks run eagerly here
+    upload.refresh_from_db()
+    assert upload.state == DeclarationUpload.State.LOADED
+    assert resume_declaration_uploads() == 0
