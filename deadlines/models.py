@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import FieldUniqueConstraint
@@ -61,6 +62,12 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["status", "due_on"], name="deadline_status_due_idx"),
             models.Index(fields=["policy", "status"], name="deadline_policy_status_idx"),
+            # "What is due next": the pending ones by date, without the met and waived.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(status__in=["open", "missed"]),
+                name="deadline_pending_due_idx",
+            ),
         ]
         triggers = [status_guard()]
 
