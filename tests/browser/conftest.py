@@ -7,7 +7,7 @@ One browser per session; every test gets a fresh context (no cookies carried ove
 import os
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -20,6 +20,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORT = {"width": 1366, "height": 768}
+# How long an expectation waits for the page (an htmx answer, a redirect) before it fails:
+# Playwright's 5 s default is too short on a loaded 2-core CI machine, where the live
+# server answers from one thread beside the other test worker. Never a timing assertion.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
