@@ -531,3 +531,66 @@ def _react_many(machine, instances, records, *, action, from_statuses, to_status
                 today=today,
             ),
         )  # fmt: skip
+
+
+def transition_where(
+    machine: StateMachine,
+    action: str,
+    *,
+    from_status: str,
+    where: str,
+    params: list,
+    using: str = "",
+    using_params: list | None = None,
+    changes: dict | None = None,
+    actor=None,
+    job: str = "",
+    reason: str = "",
+) -> list[int]:
+    """`transition_many` for rows chosen by SQL, without loading them: one conditional
+    UPDATE (`WHERE status = from_status AND <where>`, with `using` as extra FROM items,
+    e.g. an `unnest()` of keys) under the guard, RETURNING the ids, whose status-change
+    rows follow. For bulk moves nobody reacts to (a consequence needs instances: then
+    use `transition_many`). `where` and `using` are the caller's SQL with %s placeholders,
+    filled from `params` and `using_params`."""
+    to_status = machine.target(from_status, action)
+    if to_status is None:
+        raise machine.refusal(from_status, action)
+    if reactions.registered(f"{machine.name}.{action}"):
+        raise ValueError(f"{machine.name}.{action} has consequences: use transition_many")
+    model, history = machine.model_class(), machine.history_class()
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    values = {"status": to_status, **(changes or {})}
+    if "updated_at" in fields:
+        values["updated_at"] = timezone.now()
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(fields[name].column)} = %s" for name in values)
+    table = quote(model._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET {assignments} "  # noqa: S608 (names from the model's meta)
+        + (f"FROM {using} " if using else "")
+        + f"WHERE {table}.{quote('status')} = %s AND ({where}) RETURNING {table}.{quote('id')}"
+    )
+    prepared = [fields[name].get_db_prep_save(value, connection) for name, value in values.items()]
+    with transaction.atomic():
+        _set_guard(True)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*prepared, *(using_params or []), from_status, *params])
+                ids = [row[0] for row in cursor.fetchall()]
+        finally:
+            _set_guard(False)
+        reason = (reason or "").strip()
+        if len(reason) > LONG_TEXT_MAX_LENGTH:
+            raise ValidationError({"reason": ERROR_REASON_TOO_LONG % {"max": LONG_TEXT_MAX_LENGTH}})
+        recorded = _insert_records(
+            history, machine.history_fk, ids, action=action, from_status=from_status,
+            to_status=to_status, actor=actor, job=job, reason=reason, batch_size=2000,
+        )  # fmt: skip
+        if not recorded:  # a history with figures of its own: one instance per row
+            _record_many(
+                machine, [model(pk=pk) for pk in ids], action=action,
+                from_statuses=[from_status] * len(ids), to_status=to_status, actor=actor,
+                job=job, reason=reason, history=history, batch_size=2000,
+            )  # fmt: skip
+    return ids

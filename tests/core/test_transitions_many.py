@@ -111,3 +111,44 @@ def test_transition_many_refuses_them_all_when_one_cannot_move(policy):
         == [DeadlineStatus.OPEN] * 2
     )
     assert not DeadlineStatusChange.objects.filter(action=DeadlineAction.MEET).exists()
+
+
+def test_deadlines_met_in_bulk_by_their_pairs_only_and_each_recorded(policy, personas):
+    from deadlines.services import deadlines_meet_many
+    from policies.models import Policy
+
+    other = PolicyFactory(insured=policy.insured, status=PolicyStatus.IN_FORCE)
+    premium_account_open(policy_id=other.pk, today=other.period_start)
+    q2 = Deadline.objects.get(policy=policy, kind="declaration", key="Q2")
+    transitions.transition(DEADLINE_MACHINE, q2, DeadlineAction.MISS)
+    met = deadlines_meet_many(
+        kind="declaration", subject_model=Policy, keys={(policy.pk, "Q1"), (policy.pk, "Q2"),
+        (other.pk, "Q3")}, on=date(2026, 10, 20), actor=personas["insured_a"],
+    )  # fmt: skip
+    assert met == 3
+    rows = Deadline.objects.filter(kind="declaration").order_by("policy_id", "key")
+    statuses = {(d.policy_id, d.key): (d.status, d.met_on) for d in rows}
+    assert statuses[(policy.pk, "Q1")] == (DeadlineStatus.MET, date(2026, 10, 20))
+    assert statuses[(policy.pk, "Q2")] == (DeadlineStatus.MET, date(2026, 10, 20))  # late
+    assert statuses[(other.pk, "Q3")][0] == DeadlineStatus.MET
+    # Only the pairs asked for: the other policy's Q1 and this one's Q3 are untouched.
+    assert statuses[(other.pk, "Q1")][0] == statuses[(policy.pk, "Q3")][0] == DeadlineStatus.OPEN
+    changes = DeadlineStatusChange.objects.filter(action__in=["meet", "meet_late"])
+    assert sorted(changes.values_list("action", flat=True)) == ["meet", "meet", "meet_late"]
+    assert set(changes.values_list("actor", flat=True)) == {personas["insured_a"].pk}
+
+
+def test_a_bulk_move_by_sql_is_refused_where_a_consequence_listens(policy):
+    def listener(**_):
+        pass
+
+    reactions.react("deadlines.deadline.waive", listener)
+    try:
+        with pytest.raises(ValueError, match="consequences"):
+            transitions.transition_where(
+                DEADLINE_MACHINE, DeadlineAction.WAIVE, from_status=DeadlineStatus.OPEN,
+                where="true", params=[],
+            )  # fmt: skip
+    finally:
+        reactions._reactions["deadlines.deadline.waive"].remove(listener)
+    assert not Deadline.objects.filter(status=DeadlineStatus.WAIVED).exists()
