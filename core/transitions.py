@@ -352,6 +352,8 @@ def _copy_insert(model: type[models.Model], instances: list[models.Model]) -> No
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     as_is = [f.get_internal_type() in _COPY_AS_IS for f in fields]
+    # Only fields that set themselves on insert (auto_now, auto_now_add) need pre_save.
+    automatic = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
     with connection.cursor() as cursor:
@@ -364,8 +366,12 @@ def _copy_insert(model: type[models.Model], instances: list[models.Model]) -> No
             for pk, instance in zip(ids, instances, strict=True):
                 instance.pk = pk
                 row = [pk]
-                for field, plain in zip(fields, as_is, strict=True):
-                    value = field.pre_save(instance, add=True)
+                for field, plain, auto in zip(fields, as_is, automatic, strict=True):
+                    value = (
+                        field.pre_save(instance, add=True)
+                        if auto
+                        else getattr(instance, field.attname)
+                    )
                     row.append(value if plain else field.get_db_prep_save(value, connection))
                 copy.write_row(row)
     for instance in instances:
