@@ -28,12 +28,20 @@ class Quarter:
         return f"Q{self.index}"
 
 
+# A remainder this short after the last whole quarter belongs to that quarter, not to a
+# quarter of its own: a year from 29 February ends on 28 February, a day after four
+# quarters (and 2026-01-01..2027-01-01 is a year and a day).
+QUARTER_TAIL_DAYS = 7
+
+
 def policy_quarters(*, period_start: date, period_end: date) -> list[Quarter]:
     """The policy's own quarters: three months each from the policy's start, the last one
-    cut at the policy's end (a policy starting 2026-04-01 has April–June first)."""
+    ending with the policy (a policy starting 2026-04-01 has April–June first)."""
     quarters, index, start = [], 1, period_start
     while start <= period_end:
-        end = min(add_months(period_start, 3 * index) - timedelta(days=1), period_end)
+        end = add_months(period_start, 3 * index) - timedelta(days=1)
+        if end >= period_end - timedelta(days=QUARTER_TAIL_DAYS):
+            end = period_end
         quarters.append(Quarter(index, start, end))
         index += 1
         start = end + timedelta(days=1)

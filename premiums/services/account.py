@@ -29,7 +29,12 @@ from premiums.choices import (
     DeclarationStatus,
 )
 from premiums.models import DebitNote, DebitNoteLine, Declaration, PremiumAdjustment
-from premiums.services.notes import deadline_kind, note_issue, policy_users
+from premiums.services.notes import (
+    deadline_kind,
+    lock_note_and_policy,
+    note_issue,
+    policy_users,
+)
 
 JOB = "premiums.sweep"
 SUSPEND_JOB = "premiums.suspend_for_non_payment"
@@ -88,8 +93,8 @@ def premium_account_open(*, policy_id: int, today: date, actor=None, job: str = 
 
 
 def premium_account_close(*, policy_id: int, today: date, actor=None, job: str = "") -> None:
-    """A cancelled policy: instalments not yet due are cancelled and the declarations of
-    quarters that had not started are no longer owed."""
+    """A cancelled policy: instalments not yet due are cancelled and no declaration is
+    owed any more (what was due is settled by the insurer's final account)."""
     with action(actor):
         policy = Policy.objects.get(pk=policy_id)
         for note in policy.debit_notes.filter(
@@ -101,12 +106,13 @@ def premium_account_close(*, policy_id: int, today: date, actor=None, job: str =
                 today=today,
             )  # fmt: skip
             deadline_waive(kind=deadline_kind(note), subject=note, actor=actor, job=job)
+        # A cancelled policy takes no declarations (declarations.DECLARABLE_POLICY_STATUSES):
+        # none of its quarters is owed any more, so no reminder goes out for one.
         for q in policy_quarters(policy):
-            if q.start > today:
-                deadline_waive(
-                    kind=DeadlineKind.DECLARATION, subject=policy, key=q.label, actor=actor,
-                    job=job,
-                )  # fmt: skip
+            deadline_waive(
+                kind=DeadlineKind.DECLARATION, subject=policy, key=q.label, actor=actor,
+                job=job,
+            )  # fmt: skip
 
 
 def _declared_turnover(policy: Policy):
@@ -114,6 +120,22 @@ def _declared_turnover(policy: Policy):
     current = Declaration.objects.filter(policy=policy, status=DeclarationStatus.SUBMITTED)
     total = current.aggregate(total=Sum("turnover"))["total"] or 0
     return total, current.count() >= len(policy_quarters(policy))
+
+
+def _adjustment_invoiced(policy: Policy):
+    """What the year's adjustment notes still invoice: adjustments and corrections less
+    credit notes, leaving out any cancelled (a note cancelled in error invoices nothing)."""
+    notes = policy.debit_notes.exclude(status=DebitNoteStatus.CANCELLED)
+    debits = (
+        notes.filter(
+            kind__in=[DebitNoteKind.ADJUSTMENT, DebitNoteKind.ADJUSTMENT_CORRECTION]
+        ).aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    credits = (
+        notes.filter(kind=DebitNoteKind.CREDIT_NOTE).aggregate(total=Sum("amount"))["total"] or 0
+    )
+    return debits - credits
 
 
 def premium_adjust(
@@ -137,7 +159,7 @@ def premium_adjust(
         adjustment = rules.year_end_adjustment(
             premium=premium, minimum_premium=policy.minimum_premium
         )
-        invoiced = last.adjustment if last else 0
+        invoiced = _adjustment_invoiced(policy)
         difference = rules.adjustment_correction(adjustment=adjustment, invoiced=invoiced)
         version = (last.version + 1) if last else 1
         note = None
@@ -152,7 +174,7 @@ def premium_adjust(
                 ),
                 (texts.LINE_LESS_MINIMUM(), -min(premium, policy.minimum_premium), None),
             ]
-            if last is not None:
+            if last is not None and invoiced:
                 lines.append((texts.LINE_LESS_INVOICED(version=last.version), -invoiced, None))
             if last is None:
                 kind = DebitNoteKind.ADJUSTMENT
@@ -186,6 +208,8 @@ def limit_fees_invoice(
             inception=policy.period_start, free_count=policy.free_limit_count,
         )  # fmt: skip
         charged = set(
+            # A fee cancelled with its note is waived for the year (one fee line per
+            # buyer and year, a constraint): it is not invoiced again.
             DebitNoteLine.objects.filter(policy=policy, fee_buyer__isnull=False).values_list(
                 "fee_buyer_id", flat=True
             )
@@ -221,7 +245,7 @@ def _fall_overdue(note_id: int, *, today: date) -> bool:
 def _suspend_for(note_id: int, *, today: date) -> bool:
     """SPEC 3.3: an instalment more than 30 days overdue suspends a policy in force."""
     with transaction.atomic():
-        note = DebitNote.objects.select_related("policy").get(pk=note_id)
+        note = lock_note_and_policy(note_id)  # waits for a payment being recorded
         if note.status not in UNPAID_STATUSES or not rules.suspends_policy(
             due_on=note.due_on, today=today
         ):

@@ -142,7 +142,9 @@ def declaration_prepare(
         )  # fmt: skip
         declaration.full_clean(exclude=["policy", "prepared_by", "upload", "status"])
         may_submit = actor.is_insurer_staff or actor.role in SUBMITTER_ROLES
-        if submit and may_submit:
+        # Staff enter paper declarations as declared: a staff draft would be hidden from
+        # them by the scope rule and block the quarter.
+        if (submit and may_submit) or actor.is_insurer_staff:
             previous = _supersede_current(policy, q.index, actor=actor, today=today)
             for name, value in _submitted_fields(declaration, actor, today, previous).items():
                 setattr(declaration, name, value)
@@ -229,9 +231,11 @@ def declaration_submit(*, actor, declaration_id: int, today: date | None = None)
     today = today or timezone.localdate()
     with action(actor):
         declaration = _lock(declaration_id)
-        _lock_policy(declaration.policy_id)
+        policy = _lock_policy(declaration.policy_id)
         require_insured_or_staff(actor, declaration.policy, SUBMITTER_ROLES)
         _require_draft(declaration)
+        if policy.status not in DECLARABLE_POLICY_STATUSES:  # cancelled since the draft
+            raise ValidationError({"policy": ERROR_POLICY})
         previous = _supersede_current(
             declaration.policy, declaration.quarter, actor=actor, today=today
         )

@@ -85,3 +85,14 @@ def note_issue(
 def policy_users(policy: Policy):
     """Everyone at the insured who should hear of its premium account."""
     return recipients_of_insured(policy.insured_id)
+
+
+def lock_note_and_policy(note_id: int) -> DebitNote:
+    """The note and its policy, locked in one order (the policy first) by every path that
+    pays, cancels or suspends: two payments on one policy, or a payment and the suspension
+    sweep, see each other's outcome instead of deciding on what they read before."""
+    policy_id = DebitNote.objects.values_list("policy_id", flat=True).get(pk=note_id)
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy_id)
+    note = DebitNote.objects.select_for_update(of=("self",)).get(pk=note_id)
+    note.policy = policy
+    return note

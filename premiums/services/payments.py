@@ -25,7 +25,7 @@ from premiums.choices import (
 from premiums.models import DebitNote, Payment
 from premiums.services.account import SUSPEND_JOB
 from premiums.services.common import require_staff
-from premiums.services.notes import deadline_kind, policy_users
+from premiums.services.notes import deadline_kind, lock_note_and_policy, policy_users
 
 ERROR_NOT_PAYABLE = gettext_lazy("This note is %(status)s: no payment can be recorded on it.")
 ERROR_AMOUNT = gettext_lazy("Enter an amount of more than zero.")
@@ -36,12 +36,6 @@ ERROR_OVERPAYMENT = gettext_lazy(
 ERROR_FUTURE = gettext_lazy("The payment date cannot be in the future.")
 ERROR_REASON = gettext_lazy("Give a reason for the cancellation.")
 ERROR_NOT_CANCELLABLE = gettext_lazy("Only an unpaid note can be cancelled.")
-
-
-def _lock(note_id: int) -> DebitNote:
-    return (
-        DebitNote.objects.select_for_update(of=("self",)).select_related("policy").get(pk=note_id)
-    )
 
 
 def payment_record(
@@ -55,14 +49,14 @@ def payment_record(
     today = today or timezone.localdate()
     require_staff(actor)
     with action(actor):
-        note = _lock(debit_note_id)
+        note = lock_note_and_policy(debit_note_id)
         if note.status not in UNPAID_STATUSES:
             raise ValidationError(
                 {"debit_note": ERROR_NOT_PAYABLE % {"status": note.get_status_display()}}
             )
+        amount = to_cents(amount) if amount is not None else None
         if amount is None or amount <= 0:
             raise ValidationError({"amount": ERROR_AMOUNT})
-        amount = to_cents(amount)
         if amount > note.outstanding:
             raise ValidationError(
                 {"amount": ERROR_OVERPAYMENT % {"outstanding": f"{note.outstanding:,.2f}"}}
@@ -126,7 +120,7 @@ def debit_note_cancel(*, actor, debit_note_id: int, reason: str, today: date | N
     if not (reason or "").strip():
         raise ValidationError({"reason": ERROR_REASON})
     with action(actor):
-        note = _lock(debit_note_id)
+        note = lock_note_and_policy(debit_note_id)
         if note.status not in UNPAID_STATUSES or note.paid_amount:
             raise ValidationError({"debit_note": ERROR_NOT_CANCELLABLE})
         transitions.transition(

@@ -85,3 +85,24 @@ def test_concurrent_payments_never_exceed_the_note(insured_a):
     note.refresh_from_db()
     assert note.paid_amount == Decimal("40000")
     assert sum(p.amount for p in Payment.objects.filter(debit_note=note)) == Decimal("40000")
+
+
+def test_two_overdue_instalments_paid_at_once_reinstate_the_policy(insured_a):
+    from policies.models import Policy
+
+    policy = PolicyFactory(insured=insured_a, status=PolicyStatus.IN_FORCE)
+    services.premium_account_open(policy_id=policy.pk, today=date(2026, 1, 1))
+    staff = UserFactory(role=Role.UNDERWRITER)
+    services.premiums_sweep(today=date(2026, 5, 10))  # instalments 1 and 2 > 30 days overdue
+    assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.SUSPENDED
+    notes = list(policy.debit_notes.filter(sequence__in=[1, 2]))
+
+    def pay(note):
+        return services.payment_record(
+            actor=staff, debit_note_id=note.pk, amount=note.amount, paid_on=date(2026, 5, 10),
+            today=date(2026, 5, 10),
+        )  # fmt: skip
+
+    done, refused, errors = _race(pay, [(note,) for note in notes])
+    assert errors == [] and refused == [] and len(done) == 2
+    assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.IN_FORCE

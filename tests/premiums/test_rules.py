@@ -124,3 +124,25 @@ def test_suspension_from_the_31st_day_overdue():
 def test_days_late():
     assert rules.days_late(submitted_on=date(2026, 7, 15), due_on=date(2026, 7, 15)) == 0
     assert rules.days_late(submitted_on=date(2026, 7, 20), due_on=date(2026, 7, 15)) == 5
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "last_quarter"),
+    [
+        (date(2028, 2, 29), date(2029, 2, 28), (date(2028, 11, 29), date(2029, 2, 28))),
+        (date(2026, 1, 1), date(2027, 1, 1), (date(2026, 10, 1), date(2027, 1, 1))),
+    ],
+)
+def test_a_day_left_after_four_quarters_belongs_to_the_fourth(start, end, last_quarter):
+    quarters = rules.policy_quarters(period_start=start, period_end=end)
+    assert len(quarters) == 4
+    assert (quarters[-1].start, quarters[-1].end) == last_quarter
+
+
+def test_a_short_policy_has_its_own_short_last_quarter():
+    quarters = rules.policy_quarters(period_start=date(2026, 1, 1), period_end=date(2026, 8, 15))
+    assert [(q.start, q.end) for q in quarters] == [
+        (date(2026, 1, 1), date(2026, 3, 31)),
+        (date(2026, 4, 1), date(2026, 6, 30)),
+        (date(2026, 7, 1), date(2026, 8, 15)),
+    ]

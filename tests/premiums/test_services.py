@@ -298,7 +298,9 @@ def test_a_late_correction_does_not_make_an_on_time_quarter_late(policy, approve
     assert correction.days_late == 0
 
 
-def test_cancelling_the_policy_cancels_instalments_not_yet_due(policy, underwriter):
+def test_cancelling_the_policy_cancels_instalments_not_yet_due_and_waives_declarations(
+    policy, underwriter
+):
     from policies.services import policy_transition
 
     services.premium_account_open(policy_id=policy.pk, today=date(2026, 1, 1))
@@ -310,7 +312,8 @@ def test_cancelling_the_policy_cancels_instalments_not_yet_due(policy, underwrit
     assert statuses[3] != DebitNoteStatus.CANCELLED  # due 1 Jul: still owed
     q4 = Deadline.objects.get(policy=policy, kind=DeadlineKind.DECLARATION, key="Q4")
     q3 = Deadline.objects.get(policy=policy, kind=DeadlineKind.DECLARATION, key="Q3")
-    assert (q4.status, q3.status) == (DeadlineStatus.WAIVED, DeadlineStatus.OPEN)
+    # No declaration is taken on a cancelled policy, so none is owed or reminded any more.
+    assert (q4.status, q3.status) == (DeadlineStatus.WAIVED, DeadlineStatus.WAIVED)
 
 
 def test_a_policy_suspended_by_an_underwriter_is_not_reinstated_by_a_payment(policy, underwriter):
@@ -338,3 +341,40 @@ def test_after_a_discarded_draft_the_quarter_is_declared_without_a_reason(policy
     assert (declared.version, declared.is_correction, declared.status) == (
         2, False, DeclarationStatus.SUBMITTED,
     )  # fmt: skip
+
+
+def test_a_correction_after_a_cancelled_adjustment_invoices_what_is_due(
+    policy, approver, underwriter
+):
+    _declare_year(policy, approver, ["15000000"] * 4)  # adjustment 100,000
+    note = policy.debit_notes.get(kind=DebitNoteKind.ADJUSTMENT)
+    services.debit_note_cancel(actor=underwriter, debit_note_id=note.pk, reason="issued in error")
+    services.declaration_prepare(
+        actor=approver, policy_id=policy.pk, quarter=4, turnover=D("5000000"), submit=True,
+        correction_reason="Q4 overstated", today=date(2027, 2, 1),
+    )  # fmt: skip
+    # 50,000,000 → premium 250,000 → adjustment 50,000; nothing stands invoiced.
+    corrected = policy.debit_notes.get(kind=DebitNoteKind.ADJUSTMENT_CORRECTION)
+    assert corrected.amount == D("50000.00")
+    assert not policy.debit_notes.filter(kind=DebitNoteKind.CREDIT_NOTE).exists()
+
+
+def test_staff_enter_paper_declarations_as_declared(policy, underwriter):
+    declaration = services.declaration_prepare(
+        actor=underwriter, policy_id=policy.pk, quarter=1, turnover=D("1000000"), submit=False
+    )
+    assert declaration.status == DeclarationStatus.SUBMITTED
+
+
+def test_a_draft_cannot_be_submitted_once_the_policy_is_cancelled(
+    policy, clerk, approver, underwriter
+):
+    from policies.services import policy_transition
+
+    draft = services.declaration_prepare(
+        actor=clerk, policy_id=policy.pk, quarter=1, turnover=D("1000000")
+    )
+    policy_transition(actor=underwriter, policy_id=policy.pk, action_name="cancel", reason="sold")
+    with pytest.raises(ValidationError) as error:
+        services.declaration_submit(actor=approver, declaration_id=draft.pk)
+    assert "policy" in error.value.message_dict
