@@ -70,6 +70,8 @@ def deadline_set(
         if deadline.status == DeadlineStatus.OPEN and deadline.due_on != due_on:
             deadline.due_on = due_on
             deadline.save(update_fields=["due_on", "updated_at"])
+            # A moved deadline is reminded again ahead of its new date.
+            deadline.reminders.all().delete()
     return deadline
 
 

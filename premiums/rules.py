@@ -72,10 +72,15 @@ def instalments(
     cents. 200,000 in 4 → 4 × 50,000 due on the first day of each quarter (SPEC 6)."""
     base = to_cents(minimum_premium / count)
     amounts = [base] * (count - 1) + [minimum_premium - base * (count - 1)]
-    return [
-        Instalment(i + 1, min(add_months(period_start, 12 * i // count), period_end), amount)
-        for i, amount in enumerate(amounts)
-    ]
+    starts = [q.start for q in policy_quarters(period_start=period_start, period_end=period_end)]
+
+    def due(i: int) -> date:
+        # The start of the quarter the instalment falls in: on a policy shorter than a
+        # year, the instalments after its last quarter began are due when that one begins.
+        target = add_months(period_start, 12 * i // count)
+        return max(start for start in starts if start <= target)
+
+    return [Instalment(i + 1, due(i), amount) for i, amount in enumerate(amounts)]
 
 
 def premium(*, turnover: Decimal, rate_percent: Decimal) -> Decimal:

@@ -64,3 +64,17 @@ def test_due_next_is_scoped_and_counts_days(policy, personas):
     assert any(r.key == "Q3" and r.days_left == 30 for r in rows)
     assert due_next(personas["insured_b"], today=date(2026, 9, 15)) == []
     assert due_next(personas["bank"], today=date(2026, 9, 15)) == []
+
+
+def test_a_moved_deadline_is_reminded_again_before_its_new_date(policy, personas):
+    from deadlines.services import deadline_set
+
+    deadlines_sweep(today=date(2026, 10, 14), reminder_days=[7, 1])
+    assert _q3_reminders(personas["insured_a"]).count() == 1
+    deadline = Deadline.objects.get(policy=policy, kind=DeadlineKind.DECLARATION, key="Q3")
+    deadline_set(
+        kind=deadline.kind, party=deadline.party, policy=policy, subject=policy, key="Q3",
+        due_on=date(2026, 10, 25), detail=deadline.detail,
+    )  # fmt: skip
+    deadlines_sweep(today=date(2026, 10, 24), reminder_days=[7, 1])
+    assert _q3_reminders(personas["insured_a"]).count() == 2

@@ -37,7 +37,8 @@ def test_instalments_put_the_odd_cent_on_the_last():
     )  # fmt: skip
     assert [i.amount for i in plan] == [D("33333.34"), D("33333.34"), D("33333.33")]
     assert sum(i.amount for i in plan) == D("100000.01")
-    assert [i.due_on for i in plan] == [date(2026, 1, 1), date(2026, 5, 1), date(2026, 9, 1)]
+    # Every 4 months, each due when the policy quarter it falls in begins (SPEC 3.2).
+    assert [i.due_on for i in plan] == [date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1)]
 
 
 @pytest.mark.parametrize(
@@ -146,3 +147,13 @@ def test_a_short_policy_has_its_own_short_last_quarter():
         (date(2026, 4, 1), date(2026, 6, 30)),
         (date(2026, 7, 1), date(2026, 8, 15)),
     ]
+
+
+def test_a_short_policys_late_instalments_fall_due_when_its_last_quarter_begins():
+    plan = rules.instalments(
+        minimum_premium=D("200000"), count=4, period_start=date(2026, 1, 1),
+        period_end=date(2026, 8, 15),
+    )  # fmt: skip
+    assert [i.due_on for i in plan] == [
+        date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1), date(2026, 7, 1),
+    ]  # fmt: skip
