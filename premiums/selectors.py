@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from core.money import ZERO
 from core.scope import visible
@@ -147,18 +147,21 @@ def premium_position(policy: Policy, *, user) -> PremiumPosition:
         or ZERO
     )
     premium = rules.premium(turnover=declared, rate_percent=policy.premium_rate_percent)
-    notes = (
-        debit_notes_visible_to(user).filter(policy=policy).exclude(status=DebitNoteStatus.CANCELLED)
+    credit, overdue = Q(kind=DebitNoteKind.CREDIT_NOTE), Q(status=DebitNoteStatus.OVERDUE)
+    totals = (
+        debit_notes_visible_to(user)
+        .filter(policy=policy)
+        .exclude(status=DebitNoteStatus.CANCELLED)
+        .aggregate(
+            invoiced=Sum("amount", filter=~credit, default=ZERO),
+            paid=Sum("paid_amount", filter=~credit, default=ZERO),
+            credited=Sum("amount", filter=credit, default=ZERO),
+            refunded=Sum("paid_amount", filter=credit, default=ZERO),
+            overdue=Sum(F("amount") - F("paid_amount"), filter=~credit & overdue, default=ZERO),
+        )
     )
-    debits = notes.exclude(kind=DebitNoteKind.CREDIT_NOTE)
-    credits = notes.filter(kind=DebitNoteKind.CREDIT_NOTE)
-
-    def total(qs, name):
-        return qs.aggregate(total=Sum(name))["total"] or ZERO
-
-    invoiced, paid = total(debits, "amount"), total(debits, "paid_amount")
-    credited, refunded = total(credits, "amount"), total(credits, "paid_amount")
-    overdue_notes = debits.filter(status=DebitNoteStatus.OVERDUE)
+    invoiced, paid = totals["invoiced"], totals["paid"]
+    credited, refunded = totals["credited"], totals["refunded"]
     return PremiumPosition(
         minimum_premium=policy.minimum_premium,
         declared_turnover=declared,
@@ -172,7 +175,7 @@ def premium_position(policy: Policy, *, user) -> PremiumPosition:
         paid=paid,
         refunded=refunded,
         balance=(invoiced - paid) - (credited - refunded),
-        overdue=total(overdue_notes, "amount") - total(overdue_notes, "paid_amount"),
+        overdue=totals["overdue"],
     )
 
 

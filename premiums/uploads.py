@@ -44,7 +44,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from accounts.choices import UNDERWRITING_ROLES
 from core import transitions
 from core.money import DECIMAL_PLACES, ERROR_INVALID_FORM, MAX_DIGITS, parse_money
 from core.services import action
@@ -57,6 +56,7 @@ from policies.selectors import policies_visible_to
 from premiums import rules
 from premiums.choices import DECLARATION_MACHINE, DeclarationAction, DeclarationStatus
 from premiums.models import Declaration, DeclarationUpload
+from premiums.services.common import is_premium_staff
 from premiums.services.declarations import QuarterHistory, check_declaration
 
 logger = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def may_upload(user) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_insurer_staff:
-        return user.role in UNDERWRITING_ROLES
+        return is_premium_staff(user)
     return user.organisation_id is not None and user.role in SUBMITTER_ROLES
 
 

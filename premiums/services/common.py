@@ -15,8 +15,7 @@ def require_insured_or_staff(actor, policy: Policy, insured_roles) -> None:
     """The insured's own users in `insured_roles`, or premium staff; else PermissionError
     (answered 404 like an object the user cannot see)."""
     if actor.is_insurer_staff:
-        if actor.role not in PREMIUM_STAFF_ROLES:
-            raise PermissionError(str(ERROR_ROLE))
+        require_staff(actor)
         return
     if actor.organisation_id != policy.insured_id:
         raise PermissionError(str(ERROR_NOT_YOURS))
@@ -24,6 +23,11 @@ def require_insured_or_staff(actor, policy: Policy, insured_roles) -> None:
         raise PermissionError(str(ERROR_ROLE))
 
 
+def is_premium_staff(user) -> bool:
+    """Insurer staff who enter paper declarations, upload them and record payments."""
+    return user.is_insurer_staff and user.role in PREMIUM_STAFF_ROLES
+
+
 def require_staff(actor) -> None:
-    if not actor.is_insurer_staff or actor.role not in PREMIUM_STAFF_ROLES:
+    if not is_premium_staff(actor):
         raise PermissionError(str(ERROR_ROLE))

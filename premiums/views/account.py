@@ -18,6 +18,7 @@ from core.mixins import (
     is_confirmed,
     message_errors,
 )
+from limits.views.common import service_call
 from policies.selectors import policies_visible_to
 from premiums import services
 from premiums.choices import UNPAID_STATUSES, DebitNoteKind
@@ -28,7 +29,8 @@ from premiums.selectors import (
     payments_visible_to,
     premium_position,
 )
-from premiums.views.common import PremiumStaffMixin, is_premium_staff, service_call
+from premiums.services.common import is_premium_staff
+from premiums.views.common import PremiumStaffMixin
 
 
 class PremiumAccountView(StaffRequiredMixin, FormView):

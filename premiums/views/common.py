@@ -2,29 +2,9 @@
 refusal reaches the page. The services check the same role sets; these only decide which
 buttons a page shows and which pages a role reaches at all."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
-
 from core.mixins import RoleRequiredMixin
 from limits.services import PREPARER_ROLES, SUBMITTER_ROLES
-from premiums.services.common import PREMIUM_STAFF_ROLES
-
-
-@contextmanager
-def service_call() -> Iterator[None]:
-    """A service refusing a role (PermissionError) answers 404, like an unseen object."""
-    try:
-        yield
-    except (PermissionError, ObjectDoesNotExist) as error:
-        raise Http404 from error
-
-
-def is_premium_staff(user) -> bool:
-    """Insurer staff who enter paper declarations and record payments."""
-    return user.is_insurer_staff and user.role in PREMIUM_STAFF_ROLES
+from premiums.services.common import is_premium_staff
 
 
 def acts_for_insured(user, policy, roles) -> bool:

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from core.mixins import apply_validation_error, message_errors
+from limits.views.common import service_call
 from policies.selectors import policies_visible_to
 from premiums import services
 from premiums.choices import DeclarationStatus
@@ -21,7 +22,6 @@ from premiums.views.common import (
     DeclarationPreparerMixin,
     DeclarationSubmitterMixin,
     may_declare_at_once,
-    service_call,
 )
 
 # The button pressed: save a draft for an approver, or declare (submit) at once.

@@ -23,12 +23,12 @@ from premiums.selectors import (
     premium_position,
     quarter_rows,
 )
+from premiums.services.common import is_premium_staff
 from premiums.services.declarations import DECLARABLE_POLICY_STATUSES
 from premiums.views.chart import turnover_chart
 from premiums.views.common import (
     PremiumReaderMixin,
     acts_for_insured,
-    is_premium_staff,
     may_declare_at_once,
     may_prepare,
 )
