@@ -218,6 +218,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: never lose work (ENVIRONMENT.md: acks_late + reject_on_worker_lost lost none).
+# Insurance Law art. 22 asks for the missing claim documents "promptly, once": the
+# insurer's own target for that request, in days after the claim is opened.
+CLAIM_DOCUMENT_REQUEST_DAYS = env_int("CLAIM_DOCUMENT_REQUEST_DAYS", 10)
+
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -260,6 +264,11 @@ CELERY_BEAT_SCHEDULE = {
     "resume-declaration-uploads": {
         "task": "premiums.tasks.resume_declaration_uploads",
         "schedule": timedelta(minutes=15),
+    },
+    "sweep-claims": {
+        # Before the deadline sweep, so that a moved notice deadline is reminded at once.
+        "task": "claims.tasks.sweep_claims",
+        "schedule": crontab(hour=0, minute=45),
     },
     "sweep-deadlines": {
         # After the premium sweep, so that notes it issued are reminded the same day.
