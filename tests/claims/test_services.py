@@ -411,3 +411,35 @@ def test_a_shipment_before_the_limit_is_covered_if_the_application_came_within_1
     assert line.covered is covered
     assert line.exclusion == ("" if covered else Exclusion.NO_LIMIT)
     assert worksheet.indemnity == (D("90000.00") if covered else D("0"))
+
+
+def test_the_waiting_sweep_after_a_crash_finishes_the_rest_and_moves_none_twice(
+    personas, policy, approver, handler, capacities, monkeypatch
+):
+    from claims.services import claims as claim_services
+    from tests.factories import BuyerFactory
+
+    claims = []
+    for number in range(3):
+        buyer = BuyerFactory(risk_grade=4)
+        notice = file_notice(approver, policy, buyer, [invoice(f"W-{number}", "10000")])
+        claims.append(open_complete_claim(approver, handler, notice))
+    real = claim_services._end_waiting
+    calls = []
+
+    def crash_on_second(pk, *, today):
+        calls.append(pk)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real(pk, today=today)
+
+    monkeypatch.setattr(claim_services, "_end_waiting", crash_on_second)
+    with pytest.raises(RuntimeError):
+        services.claims_waiting_sweep(today=date(2026, 11, 12))
+    monkeypatch.setattr(claim_services, "_end_waiting", real)
+    assert services.claims_waiting_sweep(today=date(2026, 11, 12)) == 2
+    assert services.claims_waiting_sweep(today=date(2026, 11, 12)) == 0
+    for claim in claims:
+        claim.refresh_from_db()
+        assert claim.status == "assessment"
+        assert claim.changes.filter(action="end_waiting").count() == 1
