@@ -1006,6 +1006,12 @@ API = [
     ),
     (
         "post",
+        "/api/v1/claims/{claim_collecting}/advance-none/",
+        {"reason": "等待期内损失尚无法确定"},
+        claims_act(200),
+    ),
+    (
+        "post",
         "/api/v1/claims/{claim_collecting}/dispute/",
         {"reason": "买方对货物质量提出异议"},
         claims_act(200),

@@ -549,3 +549,18 @@ def test_the_limits_payment_terms_bound_the_credit_period(personas, policy, buye
     worksheet = services.worksheet_compute(actor=handler, claim_id=claim.pk)
     assert worksheet.lines.get(number="LONG").exclusion == Exclusion.CREDIT_PERIOD
     assert worksheet.covered_debt == D("100000")
+
+
+def test_the_advance_clock_runs_from_the_complete_file_and_is_waived_with_a_reason(
+    personas, policy, buyer, approver, handler
+):
+    notice = file_notice(approver, policy, buyer, [invoice("A", "1000")])
+    claim = open_complete_claim(approver, handler, notice, on=date(2026, 6, 12))
+    advance = Deadline.objects.get(kind="advance_payment")
+    assert (advance.due_on, advance.party) == (date(2026, 8, 11), "insurer")
+    with pytest.raises(ValidationError):
+        services.claim_advance_none(actor=handler, claim_id=claim.pk, reason=" ")
+    services.claim_advance_none(actor=handler, claim_id=claim.pk, reason="等待期内损失尚无法确定")
+    advance.refresh_from_db()
+    assert advance.status == "waived"
+    assert advance.changes.last().reason == "等待期内损失尚无法确定"
