@@ -2,6 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from buyers.api.views import BuyerViewSet
 from deadlines.api.views import DeadlineViewSet
+from documents.api.views import DocumentViewSet
 from limits.api.views import (
     CalculatorViewSet,
     CreditLimitViewSet,
@@ -34,5 +35,6 @@ router.register("payments", PaymentViewSet, basename="payment")
 router.register("premium-accounts", PremiumAccountViewSet, basename="premium-account")
 router.register("deadlines", DeadlineViewSet, basename="deadline")
 router.register("declaration-uploads", DeclarationUploadViewSet, basename="declaration-upload")
+router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = router.urls

@@ -12,6 +12,7 @@ urlpatterns = [
     path("limits/", include("limits.urls")),
     path("premiums/", include("premiums.urls")),
     path("deadlines/", include("deadlines.urls")),
+    path("documents/", include("documents.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -21,6 +21,7 @@ from policies.choices import PolicyStatus
 from premiums import services as premium_services
 from premiums.models import DeclarationUpload
 from tests.conftest import make_personas, shared_data
+from tests.documents.samples import make_issued_document, sample_renderer
 from tests.factories import (
     BankFactory,
     BuyerCapacityFactory,
@@ -188,6 +189,8 @@ def build_world():
         "review": review.pk,
         **build_premium_world(personas, live_a),
         "upload_a": upload_a.pk,
+        # An issued document about insured A's live policy (SPEC 9).
+        "doc_a": make_issued_document(live_a).pk,
     }
     return {"personas": {name: user.pk for name, user in personas.items()}, "world": ids}
 
@@ -196,6 +199,14 @@ def build_world():
 def shared_world(django_db_setup, django_db_blocker):
     """The world, built once for the 441 cases below (each rolls back what it writes)."""
     yield from shared_data(django_db_blocker, build_world)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def documents_renderer():
+    """The world's document is of a kind rendered by the test renderer (a correction of it
+    is made through the real service, which asks the kind's renderer for its file name)."""
+    with sample_renderer():
+        yield
 
 
 @pytest.fixture
@@ -329,6 +340,14 @@ UI_GET = [
         "/premiums/uploads/{upload_a}/errors.csv",
         only(UNDERWRITERS + ["insured_a"], 200, 404, 302),
     ),
+    # Documents (SPEC 9): a bank sees none until an agreement covers the policy's buyer.
+    ("/documents/", expect(200, anonymous=302)),
+    ("/documents/?kind=loss_notice&status=issued", expect(200, anonymous=302)),
+    ("/documents/?export=csv", expect(200, anonymous=302)),
+    ("/documents/?export=xlsx", expect(200, anonymous=302)),
+    ("/documents/{doc_a}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/documents/{doc_a}/download/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/documents/{doc_a}/status/", only(STAFF + ["insured_a"], 200, 404, 302)),
     ("/notifications/", expect(200, anonymous=302)),
     ("/password/", expect(200, anonymous=302)),
     ("/admin/", expect(302, admin=200)),
@@ -411,6 +430,7 @@ UI_POST = [
     ),
     # Without a file the form comes back naming it; the file itself: test_upload_a_file.
     ("/premiums/uploads/new/", {}, only(UPLOADERS, 200, 404, 302)),
+    ("/documents/{doc_a}/reissue/", {"reason": "买方地址更正"}, only(STAFF, 302, 404, 302)),
 ]
 
 API = [
@@ -638,6 +658,22 @@ API = [
     ("get", "/api/v1/premium-accounts/{live_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
     ("get", "/api/v1/deadlines/", None, expect(200, anonymous=401)),
     ("get", "/api/v1/deadlines/{deadline_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    # Documents (SPEC 9): every staff member may correct one; insured A reads its own.
+    ("get", "/api/v1/documents/", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/documents/?kind=loss_notice", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/documents/{doc_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    (
+        "get",
+        "/api/v1/documents/{doc_a}/download/",
+        None,
+        only(STAFF + ["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/documents/{doc_a}/reissue/",
+        {"reason": "买方地址更正"},
+        expect(403, anonymous=401, insured_b=404, bank=404, **dict.fromkeys(STAFF, 201)),
+    ),
 ]
 
 

@@ -106,6 +106,7 @@ OBJECT_FOR_PREFIX = {
     "limit-reviews": "review",
     "declarations": "decl_draft",
     "debit-notes": "note_open",
+    "documents": "doc_a",
 }
 # Lists and answers only: nothing to write to.
 READ_ONLY_PREFIXES = {"limit-queue", "deadlines", "premium-accounts"}

@@ -71,6 +71,12 @@ def check(spec, method: str, url: str, response) -> str | None:
         if response.status_code >= 400:
             return None  # a refusal documented by its description only
         return None if not response.content else f"{method.upper()} {url}: a body not documented"
+    media_type = getattr(response, "headers", {}).get("Content-Type", "application/json")
+    media_type = media_type.split(";")[0]
+    if media_type != "application/json":  # a file (a PDF): documented as its media type
+        return (
+            None if media_type in content else f"{method.upper()} {url}: {media_type} undocumented"
+        )
     schema = {**content["application/json"]["schema"], "components": spec["components"]}
     try:
         OAS30ReadValidator(schema, format_checker=oas30_format_checker).validate(response.json())

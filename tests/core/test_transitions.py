@@ -6,12 +6,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.utils import ProgrammingError
 
 from core import reactions, transitions
 from deadlines.choices import DEADLINE_MACHINE
 from deadlines.models import Deadline
+from documents.choices import DOCUMENT_MACHINE
+from documents.models import Document
 from limits.choices import APPLICATION_MACHINE, LIMIT_MACHINE, REVIEW_MACHINE
 from limits.models import CreditLimit, LimitApplication, LimitReview
 from policies.choices import POLICY_MACHINE, PolicyAction, PolicyStatus
@@ -25,9 +28,9 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_DIRS = ["accounts", "buyers", "policies", "deadlines", "limits", "premiums", "claims",
-            "notifications", "core", "demo"]  # fmt: skip
+            "documents", "notifications", "core", "demo"]  # fmt: skip
 MACHINES = [POLICY_MACHINE, LIMIT_MACHINE, APPLICATION_MACHINE, REVIEW_MACHINE,
-            DEADLINE_MACHINE, DECLARATION_MACHINE, DEBIT_NOTE_MACHINE]  # fmt: skip
+            DEADLINE_MACHINE, DECLARATION_MACHINE, DEBIT_NOTE_MACHINE, DOCUMENT_MACHINE]  # fmt: skip
 
 
 @pytest.fixture
@@ -51,17 +54,27 @@ def rows(personas, insured_a):
         due_on=date(2026, 4, 15), turnover=Decimal("1"), status="draft",
         prepared_by=personas["insured_a"],
     )  # fmt: skip
+    document = transitions.create(
+        DOCUMENT_MACHINE,
+        Document(
+            kind="loss_notice", subject_type=ContentType.objects.get_for_model(policy),
+            subject_id=policy.pk, policy=policy, reference="LN-2026-800001", filename="x.pdf",
+        ),
+        "request",
+    )  # fmt: skip
     return {
         Policy: policy, CreditLimit: limit, LimitApplication: application, LimitReview: review,
         Deadline: Deadline.objects.filter(policy=policy).first(),
         DebitNote: DebitNote.objects.filter(policy=policy).first(), Declaration: declaration,
+        Document: document,
     }  # fmt: skip
 
 
 @pytest.mark.parametrize(
     "model, other_status",
     [(Policy, "expired"), (CreditLimit, "cancelled"), (LimitApplication, "decided"),
-     (LimitReview, "done"), (Deadline, "met"), (DebitNote, "paid"), (Declaration, "submitted")],
+     (LimitReview, "done"), (Deadline, "met"), (DebitNote, "paid"), (Declaration, "submitted"),
+     (Document, "rendering")],
 )  # fmt: skip
 def test_a_status_written_outside_the_mechanism_is_refused_by_the_database(
     rows, model, other_status
