@@ -33,6 +33,9 @@ class Rule:
     buyer: str | None = None
     staff: Q | None = None
     staff_only: bool = False
+    # What portal users (insured and bank) must match, and what banks must match besides.
+    portal: Q | None = None
+    bank: Q | None = None
 
 
 def _insured_buyers(user) -> Q:
@@ -44,6 +47,44 @@ def _insured_buyers(user) -> Q:
         buyer=OuterRef("pk"), policy__insured_id=user.organisation_id
     )
     return Exists(limits) | Exists(applications)
+
+
+def _claims_rules() -> dict[str, Rule]:
+    unfiled = ["draft", "discarded"]
+
+    def through(prefix: str, **extra) -> Rule:
+        return Rule(
+            insured=f"{prefix}policy__insured_id", policy=f"{prefix}policy_id",
+            buyer=f"{prefix}buyer_id", **extra,
+        )  # fmt: skip
+
+    def notice_part(prefix: str) -> Rule:
+        return through(
+            prefix, staff=~Q(**{f"{prefix}status__in": unfiled}),
+            bank=Q(**{f"{prefix}status": "filed"}),
+        )  # fmt: skip
+
+    return {
+        "claims.OverdueNotice": notice_part(""),
+        "claims.NoticeStatusChange": notice_part("notice__"),
+        "claims.NoticeInvoice": notice_part("notice__"),
+        "claims.InvoiceExtension": notice_part("invoice__notice__"),
+        "claims.RepaymentPlan": notice_part("notice__"),
+        "claims.PlanInstalment": notice_part("plan__notice__"),
+        "claims.Claim": through(""),
+        "claims.ClaimStatusChange": through("claim__"),
+        # The claim file is the insured's commercial paper: not the bank's.
+        "claims.ClaimDocument": Rule(insured="claim__policy__insured_id"),
+        "claims.DocumentRequest": Rule(insured="claim__policy__insured_id"),
+        "claims.Recovery": through("claim__"),
+        "claims.Worksheet": through("claim__", portal=Q(status="approved")),
+        "claims.WorksheetLine": through(
+            "worksheet__claim__", portal=Q(worksheet__status="approved")
+        ),
+        "claims.ClaimDecision": through("claim__"),
+        "claims.IndemnityPayment": through("claim__"),
+        "claims.PolicyLiability": Rule(staff_only=True),
+    }
 
 
 RULES: dict[str, Rule] = {
@@ -90,6 +131,8 @@ RULES: dict[str, Rule] = {
         policy="document__policy_id",
         buyer="document__buyer_id",
     ),
+    # Claims (SPEC 7): a draft notice is the insured's own business until it is filed.
+    **_claims_rules(),
     "limits.PendingOrdersCover": Rule(
         insured="credit_limit__policy__insured_id",
         policy="credit_limit__policy_id",
@@ -133,6 +176,8 @@ def visible(user, model: type[Model] | str | QuerySet) -> QuerySet:
         return qs.filter(rule.staff) if rule.staff is not None else qs
     if rule.staff_only:
         return qs.none()
+    if rule.portal is not None:
+        qs = qs.filter(rule.portal)
     if user.is_insured_user and rule.insured is not None:
         if callable(rule.insured):
             return qs.filter(rule.insured(user))
@@ -141,7 +186,7 @@ def visible(user, model: type[Model] | str | QuerySet) -> QuerySet:
         covered = Q()
         for coverage in _bank_coverage:
             covered |= coverage(user, rule.policy, rule.buyer)
-        return qs.filter(covered)
+        return qs.filter(covered & rule.bank if rule.bank is not None else covered)
     return qs.none()
 
 

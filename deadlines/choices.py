@@ -13,6 +13,16 @@ class DeadlineKind(models.TextChoices):
     DECLARATION = "declaration", _("Turnover declaration")
     INSTALMENT = "instalment", _("Premium instalment")
     DEBIT_NOTE = "debit_note", _("Debit note payment")
+    # The insured's, on an overdue account and its claim (SPEC 3.2, 7).
+    EXTENSION_END = "extension_end", _("End of an extension")
+    OVERDUE_NOTICE = "overdue_notice", _("Overdue notice")
+    CLAIM_FILING = "claim_filing", _("Claim filing")
+    LIMIT_APPLICATION = "limit_application", _("Limit application after a shipment")
+    # The insurer's own (Insurance Law art. 22, 23, 25; SPEC 3.2).
+    DOCUMENT_REQUEST = "document_request", _("Ask for the missing documents")
+    CLAIM_DECISION = "claim_decision", _("Claim decision")
+    INDEMNITY_PAYMENT = "indemnity_payment", _("Indemnity payment")
+    ADVANCE_PAYMENT = "advance_payment", _("Advance payment")
 
 
 class DeadlineParty(models.TextChoices):
