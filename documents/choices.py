@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.transitions import StateMachine
 
@@ -21,10 +22,11 @@ REFERENCE_PREFIXES = {
 
 
 class DocumentStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RENDERING = "rendering", _("Being generated")
-    ISSUED = "issued", _("Issued")
-    FAILED = "failed", _("Failed")
+    # With a context: "Failed" and "Queued" are also the outbox's, worded for messages.
+    QUEUED = "queued", pgettext_lazy("document status", "Queued")
+    RENDERING = "rendering", pgettext_lazy("document status", "Being generated")
+    ISSUED = "issued", pgettext_lazy("document status", "Issued")
+    FAILED = "failed", pgettext_lazy("document status", "Failed")
 
 
 class DocumentAction(models.TextChoices):

@@ -62,7 +62,7 @@ ERROR_NOT_LATEST = gettext_lazy(
 
 def _send(document_id: int, *, countdown: int = 0) -> None:
     """The rendering task, sent once the caller's transaction has committed."""
-    from documents.tasks import render_document
+    from documents.tasks import render_document  # the tasks module imports this one
 
     transaction.on_commit(
         lambda: render_document.apply_async((document_id,), countdown=countdown or None)

@@ -33,7 +33,8 @@
     }
     var hash = row.querySelector("[data-sha256]");
     if (hash && body.sha256) {
-      hash.textContent = body.sha256.slice(0, 12);
+      var full = hash.getAttribute("data-sha256") === "full";
+      hash.textContent = full ? body.sha256 : body.sha256.slice(0, 12);
       hash.title = body.sha256;
     }
   }
