@@ -21,6 +21,9 @@ def _items(user):
         if user.is_underwriter:
             items.append((_("Upload declarations"), "premiums:uploads"))
         items.append((_("Overdue debit notes"), "premiums:overdue"))
+        if user.is_claims_staff:
+            items.append((_("Claims"), "claims:queue"))
+            items.append((_("Overdue notices"), "claims:notices"))
         items.append((_("Deadlines"), "deadlines:list"))
         if user.is_staff:
             items.append((_("Administration"), "admin:index"))
@@ -33,6 +36,7 @@ def _items(user):
             (_("Credit limits"), "limits:list"),
             (_("Limit applications"), "limits:applications"),
             (_("Declarations"), "premiums:overview"),
+            (_("Overdue notices & claims"), "claims:notices"),
             (_("Due next"), "deadlines:list"),
         ]
         if user.role in (Role.APPROVER, Role.INSURED_ADMIN):

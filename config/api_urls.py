@@ -1,6 +1,9 @@
 from rest_framework.routers import DefaultRouter
 
 from buyers.api.views import BuyerViewSet
+from claims.api.claims import ClaimViewSet, WorksheetViewSet
+from claims.api.documents import ClaimDocumentViewSet
+from claims.api.notices import OverdueNoticeViewSet
 from deadlines.api.views import DeadlineViewSet
 from documents.api.views import DocumentViewSet
 from limits.api.views import (
@@ -35,6 +38,10 @@ router.register("payments", PaymentViewSet, basename="payment")
 router.register("premium-accounts", PremiumAccountViewSet, basename="premium-account")
 router.register("deadlines", DeadlineViewSet, basename="deadline")
 router.register("declaration-uploads", DeclarationUploadViewSet, basename="declaration-upload")
+router.register("overdue-notices", OverdueNoticeViewSet, basename="overdue-notice")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("claim-documents", ClaimDocumentViewSet, basename="claim-document")
+router.register("worksheets", WorksheetViewSet, basename="worksheet")
 router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = router.urls

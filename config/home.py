@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from buyers.selectors import buyers_visible_to
+from claims.views.home import claims_due_soonest, insured_open_claims, notice_deadlines
 from deadlines.views import due_next_rows
 from limits.choices import SERVICE_LEVEL_DAYS
 from limits.selectors import (
@@ -54,6 +55,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["missed_declarations"] = missed_declaration_count(user, today=today)
             context["overdue_note_count"] = overdue_debit_notes(user).count()
             context["exposure_by_grade"] = exposure_by_grade()
+            if user.is_claims_staff:
+                # SPEC 7: the claims whose clocks fall due soonest, missed ones first.
+                context["claims_due"] = claims_due_soonest(user, today=today)
             if user.is_underwriter:
                 context["queue"] = decision_queue_ageing(user, now=timezone.now())
                 context["service_level_days"] = SERVICE_LEVEL_DAYS
@@ -75,6 +79,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             "open_applications": waiting,
             "open_application_count": open_applications(user).count(),
             "live_policies": live,
+            "open_claims": insured_open_claims(user, today=today),
+            "notice_deadlines": notice_deadlines(user, today=today),
         }
         for policy in live:
             policy.days_left = (policy.period_end - today).days

@@ -215,12 +215,27 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "deadlines.choices.DeadlineKind",
         "DeadlinePartyEnum": "deadlines.choices.DeadlineParty",
         "DeadlineStatusEnum": "deadlines.choices.DeadlineStatus",
-        "DocumentKindEnum": "documents.choices.DocumentKind",
+        "NoticeStatusEnum": "claims.choices.NoticeStatus",
+        "NoticeActionEnum": "claims.choices.NoticeAction",
+        "ClaimStatusEnum": "claims.choices.ClaimStatus",
+        "ClaimActionEnum": "claims.choices.ClaimAction",
+        "ClaimCauseEnum": "claims.choices.ClaimCause",
+        "WorksheetStatusEnum": "claims.choices.WorksheetStatus",
+        "DocumentKindEnum": "claims.choices.DocumentKind",
+        "ExclusionEnum": "claims.choices.Exclusion",
+        "DeclineReasonEnum": "claims.choices.DeclineReason",
+        "PayeeEnum": "claims.choices.Payee",
+        # The claim file's kinds are "DocumentKindEnum"; these are the generated PDFs'.
+        "GeneratedDocumentKindEnum": "documents.choices.DocumentKind",
         "DocumentStatusEnum": "documents.choices.DocumentStatus",
     },
 }
 
 # Celery: never lose work (ENVIRONMENT.md: acks_late + reject_on_worker_lost lost none).
+# Insurance Law art. 22 asks for the missing claim documents "promptly, once": the
+# insurer's own target for that request, in days after the claim is opened.
+CLAIM_DOCUMENT_REQUEST_DAYS = env_int("CLAIM_DOCUMENT_REQUEST_DAYS", 10)
+
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -263,6 +278,11 @@ CELERY_BEAT_SCHEDULE = {
     "resume-declaration-uploads": {
         "task": "premiums.tasks.resume_declaration_uploads",
         "schedule": timedelta(minutes=15),
+    },
+    "sweep-claims": {
+        # Before the deadline sweep, so that a moved notice deadline is reminded at once.
+        "task": "claims.tasks.sweep_claims",
+        "schedule": crontab(hour=0, minute=45),
     },
     "sweep-deadlines": {
         # After the premium sweep, so that notes it issued are reminded the same day.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("buyers/", include("buyers.urls")),
     path("limits/", include("limits.urls")),
     path("premiums/", include("premiums.urls")),
+    path("claims/", include("claims.urls")),
     path("deadlines/", include("deadlines.urls")),
     path("documents/", include("documents.urls")),
     path("notifications/", include("notifications.urls")),

@@ -26,3 +26,10 @@ def emit(event: str, **payload) -> None:
 
 def registered(event: str) -> list[Callable]:
     return list(_reactions.get(event, ()))
+
+
+def collect(event: str, **payload) -> list:
+    """Call every function registered for `event` and return their answers (those that
+    are not None), for a question an upstream app asks the apps beside or above it."""
+    answers = (function(**payload) for function in list(_reactions.get(event, ())))
+    return [answer for answer in answers if answer is not None]

@@ -78,6 +78,8 @@ class DebitNoteKind(models.TextChoices):
     ADJUSTMENT_CORRECTION = "adjustment_correction", _("Corrected premium adjustment")
     LIMIT_FEE = "limit_fee", _("Limit fees")
     CREDIT_NOTE = "credit_note", _("Credit note")
+    # The insurer's share of a recovery the insured collected after payment (SPEC 7).
+    RECOVERY_SHARE = "recovery_share", _("Insurer's share of a recovery")
 
 
 class DebitNoteStatus(models.TextChoices):

@@ -25,6 +25,14 @@ LINE_LESS_INVOICED = system_text(
     _("Less the adjustment invoiced before (version %(version)s)"),
     money=MONEY,
 )
+LINE_RECOVERY_SHARE = system_text(
+    "premiums.line.recovery_share",
+    _(
+        "Claim %(claim)s: insurer's share (%(percentage)s%%) of the recovery of %(amount)s "
+        "received on %(received_on)s"
+    ),
+    money=MONEY,
+)
 LINE_LIMIT_FEE = system_text(
     "premiums.line.limit_fee", _("Limit fee: %(buyer)s (%(uscc)s)"), money=MONEY
 )

@@ -39,24 +39,35 @@ CAUSE_TEXTS = {
 
 @dataclass(frozen=True)
 class Approval:
+    role: str  # as the worksheet names it
     by: object
     at: datetime
     note: str = ""
 
 
+# Four-eyes (SPEC 2): an indemnity above the handler's authority is submitted by one and
+# approved by another; both are named.
+APPROVAL_ROLES = {ClaimAction.SUBMIT_FOR_APPROVAL: "提交复核", ClaimAction.APPROVE: "审批人"}
+
+
 def approvals(worksheet: Worksheet) -> list[Approval]:
-    """Who approved the indemnity: the claim decisions on this worksheet (two under
-    four-eyes), else the worksheet's own approval record."""
+    """Who approved the indemnity: the claim decisions on this worksheet, else the
+    worksheet's own approval record."""
     decisions = (
-        ClaimDecision.objects.filter(worksheet=worksheet, action=ClaimAction.APPROVE)
+        ClaimDecision.objects.filter(worksheet=worksheet, action__in=list(APPROVAL_ROLES))
         .select_related("decided_by")
         .order_by("decided_at", "id")
     )
-    found = [Approval(d.decided_by, d.decided_at, d.note) for d in decisions]
+    found = [
+        Approval(APPROVAL_ROLES[d.action], d.decided_by, d.decided_at, d.note) for d in decisions
+    ]
     if found:
         return found
     changes = worksheet.changes.filter(action=WorksheetAction.APPROVE).select_related("actor")
-    return [Approval(change.actor or change.job, change.created_at) for change in changes]
+    return [
+        Approval(APPROVAL_ROLES[ClaimAction.APPROVE], change.actor or change.job, change.created_at)
+        for change in changes
+    ]
 
 
 def parties(worksheet: Worksheet) -> tuple[int, int]:

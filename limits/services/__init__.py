@@ -65,6 +65,7 @@ from limits.services.changes import (
     limits_carry_over,
     limits_end_with_policy,
     limits_suspend_for_buyer,
+    limits_suspend_for_notice,
     pending_orders_request,
 )
 from limits.services.reviews import (
@@ -140,6 +141,7 @@ __all__ = [
     "limits_end_with_policy",
     "limits_expire_due",
     "limits_suspend_for_buyer",
+    "limits_suspend_for_notice",
     "limits_warn_expiring",
     "pending_orders_request",
 ]

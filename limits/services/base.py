@@ -144,8 +144,9 @@ def buyer_has_recent_negative_event(buyer_id: int, *, today: date) -> bool:
 
 
 def buyer_is_overdue(buyer_id: int, *, today: date) -> bool:
-    """Whether an overdue report on the buyer stands (until overdue notices exist, SPEC 7,
-    the negative-event register carries them)."""
+    """Whether an overdue report on the buyer stands: every filed overdue notice records
+    one in the negative-event register (claims.services.notice_file), as do reports
+    entered by hand (SPEC 4, 7)."""
     since = add_months(today, -NEGATIVE_INFORMATION_MONTHS)
     return NegativeEvent.objects.filter(
         buyer_id=buyer_id, kind=NegativeEventKind.OVERDUE_REPORT, occurred_on__gte=since

@@ -1,6 +1,6 @@
 """Reductions, cancellations, suspensions, policy end and renewal, pending orders (SPEC 5)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -193,6 +193,7 @@ def limit_reinstate(*, actor, limit_id: int, reason: str, today: date | None = N
 
 JOB_SUSPEND = "buyer-default"
 JOB_POLICY_END = "policy-end"
+JOB_NOTICE = "overdue-notice"
 JOB_CARRY_OVER = "renewal-carry-over"
 
 
@@ -205,6 +206,26 @@ def limits_suspend_for_buyer(*, actor, buyer_id: int, today: date | None = None)
             moved, _decision = limit_move(
                 limit, LimitAction.SUSPEND, effective_on=today, actor=actor, job=JOB_SUSPEND,
                 reason=_("The buyer is in default (risk grade 10)."), today=today,
+            )  # fmt: skip
+            suspended += moved is not None
+    return suspended
+
+
+def limits_suspend_for_notice(
+    *, actor, policy_id: int, buyer_id: int, notice_reference: str, today: date
+) -> int:
+    """An overdue notice suspends every limit on the buyer under the policy (SPEC 7):
+    shipments from the day after filing are not covered."""
+    suspended = 0
+    with action(actor):
+        limits = CreditLimit.objects.filter(
+            policy_id=policy_id, buyer_id=buyer_id, status=LimitStatus.ACTIVE
+        )
+        for limit in limits:
+            moved, _decision = limit_move(
+                limit, LimitAction.SUSPEND, effective_on=today + timedelta(days=1), actor=actor,
+                job=JOB_NOTICE, today=today,
+                reason=_("Overdue notice %(reference)s filed.") % {"reference": notice_reference},
             )  # fmt: skip
             suspended += moved is not None
     return suspended

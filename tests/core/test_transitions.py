@@ -10,6 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.utils import ProgrammingError
 
+from claims.choices import CLAIM_MACHINE, NOTICE_MACHINE, WORKSHEET_MACHINE
+from claims.models import Claim, OverdueNotice, Worksheet
 from core import reactions, transitions
 from deadlines.choices import DEADLINE_MACHINE
 from deadlines.models import Deadline
@@ -30,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 APP_DIRS = ["accounts", "buyers", "policies", "deadlines", "limits", "premiums", "claims",
             "documents", "notifications", "core", "demo"]  # fmt: skip
 MACHINES = [POLICY_MACHINE, LIMIT_MACHINE, APPLICATION_MACHINE, REVIEW_MACHINE,
-            DEADLINE_MACHINE, DECLARATION_MACHINE, DEBIT_NOTE_MACHINE, DOCUMENT_MACHINE]  # fmt: skip
+            DEADLINE_MACHINE, DECLARATION_MACHINE, DEBIT_NOTE_MACHINE, NOTICE_MACHINE,
+            CLAIM_MACHINE, WORKSHEET_MACHINE, DOCUMENT_MACHINE]  # fmt: skip
 
 
 @pytest.fixture
@@ -54,6 +57,22 @@ def rows(personas, insured_a):
         due_on=date(2026, 4, 15), turnover=Decimal("1"), status="draft",
         prepared_by=personas["insured_a"],
     )  # fmt: skip
+    notice = OverdueNotice.objects.create(
+        reference="ON-T", policy=policy, buyer=buyer, status="draft",
+        prepared_by=personas["insured_a"],
+    )  # fmt: skip
+    claim = Claim.objects.create(
+        reference="CL-T", notice=notice, policy=policy, buyer=buyer, cause="insolvency",
+        status="collecting", opened_on=policy.period_start, opened_by=personas["insured_a"],
+    )  # fmt: skip
+    money = {name: Decimal(0) for name in (
+        "outstanding", "covered_debt", "recoveries", "other_credits", "net_loss", "franchise",
+        "limit_amount", "loss_within_limit", "indemnity_before_cap", "remaining_liability",
+        "indemnity")}  # fmt: skip
+    worksheet = Worksheet.objects.create(
+        claim=claim, version=1, status="draft", below_franchise=True,
+        indemnity_percentage=Decimal(90), computed_by=personas["claims_handler"], **money,
+    )  # fmt: skip
     document = transitions.create(
         DOCUMENT_MACHINE,
         Document(
@@ -63,6 +82,7 @@ def rows(personas, insured_a):
         "request",
     )  # fmt: skip
     return {
+        OverdueNotice: notice, Claim: claim, Worksheet: worksheet,
         Policy: policy, CreditLimit: limit, LimitApplication: application, LimitReview: review,
         Deadline: Deadline.objects.filter(policy=policy).first(),
         DebitNote: DebitNote.objects.filter(policy=policy).first(), Declaration: declaration,
@@ -74,7 +94,7 @@ def rows(personas, insured_a):
     "model, other_status",
     [(Policy, "expired"), (CreditLimit, "cancelled"), (LimitApplication, "decided"),
      (LimitReview, "done"), (Deadline, "met"), (DebitNote, "paid"), (Declaration, "submitted"),
-     (Document, "rendering")],
+     (OverdueNotice, "filed"), (Claim, "paid"), (Worksheet, "approved"), (Document, "rendering")],
 )  # fmt: skip
 def test_a_status_written_outside_the_mechanism_is_refused_by_the_database(
     rows, model, other_status
@@ -155,6 +175,9 @@ def test_status_change_rows_are_append_only(rows, machine):
     transitions.transition(APPLICATION_MACHINE, rows[LimitApplication], "withdraw")
     transitions.transition(REVIEW_MACHINE, rows[LimitReview], "close")
     transitions.transition(DECLARATION_MACHINE, rows[Declaration], "discard")
+    transitions.transition(NOTICE_MACHINE, rows[OverdueNotice], "edit")
+    transitions.transition(CLAIM_MACHINE, rows[Claim], "request_documents")
+    transitions.transition(WORKSHEET_MACHINE, rows[Worksheet], "supersede")
     table = machine.history_class()._meta.db_table
     assert machine.history_class().objects.exists()
     for statement in (f"UPDATE {table} SET reason = 'x'", f"DELETE FROM {table}"):  # noqa: S608
