@@ -134,6 +134,14 @@ RULES: dict[str, Rule] = {
     "premiums.DebitNoteLine": Rule(insured="debit_note__policy__insured_id"),
     "premiums.Payment": Rule(insured="debit_note__policy__insured_id"),
     "premiums.PremiumAdjustment": Rule(insured="policy__insured_id"),
+    # Generated PDFs (SPEC 9): by their policy and buyer; a download also needs the
+    # document's subject to be visible (documents.selectors).
+    "documents.Document": Rule(insured="policy__insured_id", policy="policy_id", buyer="buyer_id"),
+    "documents.DocumentStatusChange": Rule(
+        insured="document__policy__insured_id",
+        policy="document__policy_id",
+        buyer="document__buyer_id",
+    ),
     # Claims (SPEC 7): a draft notice is the insured's own business until it is filed.
     **_claims_rules(),
     "limits.PendingOrdersCover": Rule(

@@ -26,6 +26,7 @@ from premiums.models import DeclarationUpload
 from tests.claims.conftest import PDF, grant_limit
 from tests.claims.conftest import invoice as notice_invoice
 from tests.conftest import make_personas, shared_data
+from tests.documents.samples import make_issued_document, sample_renderer
 from tests.factories import (
     BankFactory,
     BuyerCapacityFactory,
@@ -338,6 +339,8 @@ def build_world():
         "upload_a": upload_a.pk,
         **build_claims_world(personas, insurer, insured_a),
         **build_notice_pages_world(personas, live_a),
+        # An issued PDF about insured A's live policy (SPEC 9).
+        "pdf_a": make_issued_document(live_a).pk,
     }
     return {"personas": {name: user.pk for name, user in personas.items()}, "world": ids}
 
@@ -346,6 +349,14 @@ def build_world():
 def shared_world(django_db_setup, django_db_blocker):
     """The world, built once for the 441 cases below (each rolls back what it writes)."""
     yield from shared_data(django_db_blocker, build_world)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def documents_renderer():
+    """The world's PDF is of a kind rendered by the test renderer (a correction of it is
+    made through the real service, which asks the kind's renderer for its file name)."""
+    with sample_renderer():
+        yield
 
 
 @pytest.fixture
@@ -500,6 +511,14 @@ UI_GET = [
         "/premiums/uploads/{upload_a}/errors.csv",
         only(UNDERWRITERS + ["insured_a"], 200, 404, 302),
     ),
+    # Generated PDFs (SPEC 9): a bank sees none until an agreement covers the buyer.
+    ("/documents/", expect(200, anonymous=302)),
+    ("/documents/?kind=loss_notice&status=issued", expect(200, anonymous=302)),
+    ("/documents/?export=csv", expect(200, anonymous=302)),
+    ("/documents/?export=xlsx", expect(200, anonymous=302)),
+    ("/documents/{pdf_a}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/documents/{pdf_a}/download/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/documents/{pdf_a}/status/", only(STAFF + ["insured_a"], 200, 404, 302)),
     # Overdue notices and claims (SPEC 2, 7): an insured's draft is its own; a filed
     # notice and its claim are insured A's and the staff's; a bank sees none without an
     # assignment agreement; the queue is the staff's.
@@ -599,6 +618,7 @@ UI_POST = [
     ),
     # Without a file the form comes back naming it; the file itself: test_upload_a_file.
     ("/premiums/uploads/new/", {}, only(UPLOADERS, 200, 404, 302)),
+    ("/documents/{pdf_a}/reissue/", {"reason": "买方地址更正"}, only(STAFF, 302, 404, 302)),
     # Notices (SPEC 2, 7): insured A's clerk's draft is insured A's only; an approver files
     # or returns it. An empty notice form comes back with its errors.
     ("/claims/notices/new/", {}, only(INSURED_APPROVERS, 200, 404, 302)),
@@ -1069,6 +1089,22 @@ API = [
     ("get", "/api/v1/worksheets/", None, expect(200, anonymous=401)),
     ("get", "/api/v1/worksheets/{ws_draft}/", None, only(STAFF, 200, 404, 401)),
     ("get", "/api/v1/worksheets/{ws_approved}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    # Generated PDFs (SPEC 9): every staff member may correct one; insured A reads its own.
+    ("get", "/api/v1/documents/", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/documents/?kind=loss_notice", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/documents/{pdf_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    (
+        "get",
+        "/api/v1/documents/{pdf_a}/download/",
+        None,
+        only(STAFF + ["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/documents/{pdf_a}/reissue/",
+        {"reason": "买方地址更正"},
+        expect(403, anonymous=401, insured_b=404, bank=404, **dict.fromkeys(STAFF, 201)),
+    ),
 ]
 
 
