@@ -250,10 +250,10 @@ def _draft(actor, notice_id: int, roles) -> OverdueNotice:
     (SPEC 2) and is not the insurer's to see or file."""
     notice = _lock_notice(notice_id)
     require_insured_or_claims_staff(actor, notice.policy, roles)
-    if actor.is_insurer_staff and not notice.prepared_by.is_insurer_staff:
-        raise PermissionError(str(ERROR_NOT_YOURS))
     if notice.status != NoticeStatus.DRAFT:
         raise ValidationError({"action": ERROR_NOT_DRAFT})
+    if actor.is_insurer_staff and not notice.prepared_by.is_insurer_staff:
+        raise PermissionError(str(ERROR_NOT_YOURS))
     return notice
 
 
