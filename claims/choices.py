@@ -15,7 +15,7 @@ class NoticeStatus(models.TextChoices):
 
 class NoticeAction(models.TextChoices):
     PREPARE = "prepare", _("Prepare")
-    FILE = "file", _("File")
+    FILE = "file", pgettext_lazy("notice action", "File")
     EDIT = "edit", _("Edit")
     RETURN = "return", _("Return to the preparer")
     DISCARD = "discard", _("Discard")
@@ -70,10 +70,10 @@ class ClaimAction(models.TextChoices):
     DISPUTE = "dispute", _("Suspend for a commercial dispute")
     RESOLVE = "resolve", _("Record the judgment or award")
     SUBMIT_FOR_APPROVAL = "submit_for_approval", _("Submit for second approval")
-    APPROVE = "approve", _("Approve")
+    APPROVE = "approve", pgettext_lazy("claim action", "Approve")
     RETURN = "return", _("Return to assessment")
     DECLINE = "decline", _("Decline")
-    PAY = "pay", _("Record the payment")
+    PAY = "pay", pgettext_lazy("claim action", "Record the payment")
 
 
 CS, CA = ClaimStatus, ClaimAction
@@ -136,7 +136,7 @@ class WorksheetStatus(models.TextChoices):
 
 class WorksheetAction(models.TextChoices):
     COMPUTE = "compute", _("Compute")
-    APPROVE = "approve", _("Approve")
+    APPROVE = "approve", pgettext_lazy("worksheet action", "Approve")
     SUPERSEDE = "supersede", _("Supersede")
 
 

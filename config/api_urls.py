@@ -1,6 +1,9 @@
 from rest_framework.routers import DefaultRouter
 
 from buyers.api.views import BuyerViewSet
+from claims.api.claims import ClaimViewSet, WorksheetViewSet
+from claims.api.documents import ClaimDocumentViewSet
+from claims.api.notices import OverdueNoticeViewSet
 from deadlines.api.views import DeadlineViewSet
 from limits.api.views import (
     CalculatorViewSet,
@@ -34,5 +37,9 @@ router.register("payments", PaymentViewSet, basename="payment")
 router.register("premium-accounts", PremiumAccountViewSet, basename="premium-account")
 router.register("deadlines", DeadlineViewSet, basename="deadline")
 router.register("declaration-uploads", DeclarationUploadViewSet, basename="declaration-upload")
+router.register("overdue-notices", OverdueNoticeViewSet, basename="overdue-notice")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("claim-documents", ClaimDocumentViewSet, basename="claim-document")
+router.register("worksheets", WorksheetViewSet, basename="worksheet")
 
 urlpatterns = router.urls

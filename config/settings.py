@@ -214,6 +214,16 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "deadlines.choices.DeadlineKind",
         "DeadlinePartyEnum": "deadlines.choices.DeadlineParty",
         "DeadlineStatusEnum": "deadlines.choices.DeadlineStatus",
+        "NoticeStatusEnum": "claims.choices.NoticeStatus",
+        "NoticeActionEnum": "claims.choices.NoticeAction",
+        "ClaimStatusEnum": "claims.choices.ClaimStatus",
+        "ClaimActionEnum": "claims.choices.ClaimAction",
+        "ClaimCauseEnum": "claims.choices.ClaimCause",
+        "WorksheetStatusEnum": "claims.choices.WorksheetStatus",
+        "DocumentKindEnum": "claims.choices.DocumentKind",
+        "ExclusionEnum": "claims.choices.Exclusion",
+        "DeclineReasonEnum": "claims.choices.DeclineReason",
+        "PayeeEnum": "claims.choices.Payee",
     },
 }
 

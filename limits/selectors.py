@@ -13,6 +13,7 @@ from limits.choices import (
     OPEN_APPLICATION_STATUSES,
     QUEUE_STATUSES,
     ApplicationStatus,
+    LimitAction,
     LimitSource,
     LimitStatus,
 )
@@ -163,6 +164,34 @@ def limit_amount_on(*, policy_id: int, buyer_id: int, on: date) -> Decimal | Non
     if change is None or change.to_status != LimitStatus.ACTIVE:
         return None
     return change.amount
+
+
+def limit_covering_shipment(*, policy_id: int, buyer_id: int, on: date) -> Decimal | None:
+    """The limit that covered a shipment made on day `on` (SPEC 5, 7): the amount in force
+    that day, or, for a shipment made before the buyer's first limit existed, the amount
+    first granted when its application named that shipment period and came within the
+    limit-application deadline (15 days after the first uncovered shipment)."""
+    amount = limit_amount_on(policy_id=policy_id, buyer_id=buyer_id, on=on)
+    if amount is not None:
+        return amount
+    first = (
+        CreditLimitChange.objects.filter(
+            credit_limit__policy_id=policy_id, credit_limit__buyer_id=buyer_id,
+            action=LimitAction.GRANT, decision__application__isnull=False,
+            credit_limit__policy__period_start__lte=on,
+        )
+        .select_related("decision__application__policy")
+        .order_by("effective_on", "created_at", "id")
+        .first()
+    )  # fmt: skip
+    if first is None or on >= first.effective_on:
+        return None
+    application = first.decision.application
+    earlier = application.earlier_shipments
+    if earlier is None or application.first_shipment_on > on:
+        return None
+    covered, _deadline = earlier
+    return first.amount if covered else None
 
 
 # --- home pages ------------------------------------------------------------------------------

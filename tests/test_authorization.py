@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from accounts.choices import Role
 from accounts.models import User
 from claims import services as claim_services
-from claims.choices import ClaimCause
+from claims.choices import REQUIRED_DOCUMENTS, ClaimCause
 from deadlines.choices import DeadlineKind
 from deadlines.models import Deadline
 from limits import services as limit_services
@@ -24,7 +24,6 @@ from policies.choices import PolicyStatus
 from premiums import services as premium_services
 from premiums.models import DeclarationUpload
 from tests.claims.conftest import PDF, grant_limit
-from tests.claims.conftest import invoice as notice_invoice
 from tests.conftest import make_personas, shared_data
 from tests.factories import (
     BankFactory,
@@ -74,6 +73,31 @@ def staff_act(ok):
     return table
 
 
+CLAIMS_STAFF = ["claims_handler", "claims_manager", "admin"]
+
+
+def claims_act(ok):
+    """An action on a claim staff and insured A see, that only claims staff may take."""
+    table = expect(403, anonymous=401, insured_b=404, bank=404)
+    table.update(dict.fromkeys(CLAIMS_STAFF, ok))
+    return table
+
+
+def insured_a_or_claims_act(ok):
+    """An action on insured A's object that insured A and claims staff may take."""
+    table = claims_act(ok)
+    table["insured_a"] = ok
+    return table
+
+
+def insured_a_or_claims_create(ok):
+    """A create naming insured A's objects in its body: insured B (an approver too) does
+    not find them (400 on the field); a bank may create nothing (403)."""
+    table = insured_a_or_claims_act(ok)
+    table.update(insured_b=400, bank=403)
+    return table
+
+
 def insured_a_acts(ok):
     """An action on insured A's object that only insured A's approver may take."""
     return expect(403, anonymous=401, insured_a=ok, insured_b=404, bank=404)
@@ -109,42 +133,81 @@ def build_premium_world(personas, live_a) -> dict:
     }
 
 
-def build_claims_world(personas, live_a) -> dict:
-    """Insured A's overdue accounts on its live policy (SPEC 7): a clerk's draft notice
-    with a repayment plan, and a filed notice with a claim collecting its documents."""
-    today = timezone.localdate()
-    draft_buyer, filed_buyer = BuyerFactory(), BuyerFactory()
-    grant_limit(personas, live_a, draft_buyer, "1000000")
-    grant_limit(personas, live_a, filed_buyer, "1000000")
-    draft = claim_services.notice_prepare(
-        actor=personas["insured_a_clerk"], policy_id=live_a.pk, buyer_id=draft_buyer.pk,
-        invoices=[notice_invoice("D-1", "300000", shipped=today, due=date(2026, 10, 30))],
+def build_claims_world(personas, insurer, insured_a) -> dict:
+    """Insured A's overdue notices and claims (SPEC 7) on a policy of their own: a
+    clerk's draft, a draft with a repayment plan, a filed notice without a claim, and
+    claims collecting documents, in assessment (a draft worksheet), awaiting a second
+    approval and approved (an approved worksheet). Invoices of 100,000 give 90,000."""
+    policy = PolicyFactory(insured=insured_a, status=PolicyStatus.IN_FORCE)
+    approver, handler = personas["insured_a"], personas["claims_handler"]
+    # Claims a first approver with little authority sent on to a second one (four-eyes).
+    proposer = UserFactory(
+        username="claims_proposer", organisation=insurer, role=Role.CLAIMS_HANDLER,
+        authority_amount=10000,
     )  # fmt: skip
+
+    def buyer():
+        buyer = BuyerFactory()
+        grant_limit(personas, policy, buyer, "1000000")
+        return buyer
+
+    def notice(actor, *, file):
+        invoice = {
+            "number": "FP-0001", "invoice_date": date(2026, 6, 1),
+            "shipment_date": date(2026, 6, 1), "amount": Decimal("100000"),
+            "original_due_date": date(2026, 8, 30),
+        }  # fmt: skip
+        return claim_services.notice_prepare(
+            actor=actor, policy_id=policy.pk, buyer_id=buyer().pk, invoices=[invoice], file=file
+        )
+
+    def claim(kinds, cause=ClaimCause.INSOLVENCY):
+        claim = claim_services.claim_open(
+            actor=approver, notice_id=notice(approver, file=True).pk, cause=cause
+        )
+        for kind in kinds:
+            claim_services.claim_document_upload(
+                actor=approver, claim_id=claim.pk, kind=kind, filename=f"{kind}.pdf", content=PDF
+            )
+        return claim
+
+    def assessed(computed_by):
+        assessed = claim([*REQUIRED_DOCUMENTS, "admission"])
+        claim_services.claim_documents_complete(actor=handler, claim_id=assessed.pk)
+        claim_services.claim_debt_admitted(
+            actor=handler, claim_id=assessed.pk, admitted_on=timezone.localdate()
+        )
+        worksheet = claim_services.worksheet_compute(actor=computed_by, claim_id=assessed.pk)
+        return assessed, worksheet
+
+    draft = notice(personas["insured_a_clerk"], file=False)
+    planned = notice(approver, file=False)
     plan = claim_services.repayment_plan_record(
-        actor=personas["insured_a_clerk"], notice_id=draft.pk, agreed_on=today,
-        instalments=[{"due_on": date(2026, 10, 1), "amount": Decimal("100000")}],
+        actor=approver, notice_id=planned.pk, agreed_on=date(2026, 9, 1),
+        instalments=[{"due_on": date(2026, 10, 15), "amount": Decimal("50000")}],
     )  # fmt: skip
-    filed = claim_services.notice_prepare(
-        actor=personas["insured_a"], policy_id=live_a.pk, buyer_id=filed_buyer.pk,
-        invoices=[notice_invoice("F-1", "500000", shipped=date(2026, 6, 1),
-                                 due=date(2026, 8, 30))],
-        file=True,
-    )  # fmt: skip
-    claim = claim_services.claim_open(
-        actor=personas["insured_a"], notice_id=filed.pk, cause=ClaimCause.PROTRACTED_DEFAULT
-    )
-    document = claim_services.claim_document_upload(
-        actor=personas["insured_a"], claim_id=claim.pk, kind="contract", filename="合同.pdf",
-        content=PDF,
-    )  # fmt: skip
+    collecting = claim(["contract"], cause=ClaimCause.PROTRACTED_DEFAULT)
+    assessment, ws_draft = assessed(handler)
+    approval, _ws = assessed(proposer)
+    claim_services.claim_approve(actor=proposer, claim_id=approval.pk)
+    approved, ws_approved = assessed(handler)
+    claim_services.claim_approve(actor=personas["claims_manager"], claim_id=approved.pk)
     return {
+        "claims_policy": policy.pk,
+        "buyer_for_notice": buyer().pk,
         "notice_draft": draft.pk,
-        "inv_draft": draft.invoices.get().pk,
+        "notice_draft_invoice": draft.invoices.get().pk,
+        "notice_plan": planned.pk,
         "instalment_a": plan.instalments.get().pk,
-        "notice_filed": filed.pk,
-        "inv_filed": filed.invoices.get().pk,
-        "claim_a": claim.pk,
-        "claim_doc_a": document.pk,
+        "notice_filed": notice(approver, file=True).pk,
+        "claim_collecting": collecting.pk,
+        "doc_a": collecting.documents.get().pk,
+        "claim_assessment": assessment.pk,
+        "claim_assessment_invoice": assessment.notice.invoices.get().pk,
+        "ws_draft": ws_draft.pk,
+        "claim_approval": approval.pk,
+        "claim_approved": approved.pk,
+        "ws_approved": ws_approved.pk,
     }
 
 
@@ -233,7 +296,7 @@ def build_world():
         "review": review.pk,
         **build_premium_world(personas, live_a),
         "upload_a": upload_a.pk,
-        **build_claims_world(personas, live_a),
+        **build_claims_world(personas, insurer, insured_a),
     }
     return {"personas": {name: user.pk for name, user in personas.items()}, "world": ids}
 
@@ -308,6 +371,27 @@ PREMIUM_READERS = STAFF + ["insured_a"]
 # The portal's lists are scoped: insured B gets its own (empty) list, the bank none.
 PORTAL_LISTS = expect(200, anonymous=302, bank=404)
 PAYMENT = {"debit_note": "{note_unpaid}", "amount": "100.00", "paid_on": "{today}"}
+NOTICE = {
+    "policy": "{claims_policy}",
+    "buyer": "{buyer_for_notice}",
+    "invoices": [
+        {
+            "number": "FP-0100", "invoice_date": "2026-06-01", "shipment_date": "2026-06-01",
+            "amount": "100000.00", "original_due_date": "2026-08-30",
+        }
+    ],
+    "file": True,
+}  # fmt: skip
+EXTENSION = {
+    "invoice": "{notice_draft_invoice}",
+    "to_due_date": "2026-09-30",
+    "agreed_on": "{today}",
+    "reason": "买方资金周转",
+}
+REPAYMENT_PLAN = {
+    "agreed_on": "{today}",
+    "instalments": [{"due_on": "2026-10-15", "amount": "50000.00"}],
+}
 
 UI_GET = [
     ("/", expect(200, anonymous=302)),
@@ -388,10 +472,13 @@ UI_GET = [
     ("/claims/notices/{notice_draft}/", only(["insured_a"], 200, 404, 302)),
     ("/claims/notices/{notice_draft}/edit/", only(["insured_a"], 200, 404, 302)),
     ("/claims/notices/{notice_draft}/plan/", only(["insured_a"], 200, 404, 302)),
-    ("/claims/invoices/{inv_draft}/extend/", only(["insured_a"], 200, 404, 302)),
+    ("/claims/invoices/{notice_draft_invoice}/extend/", only(["insured_a"], 200, 404, 302)),
     ("/claims/notices/{notice_filed}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/{claim_a}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/documents/{claim_doc_a}/download/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/claims/{claim_collecting}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/claims/{claim_assessment}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/claims/{claim_approval}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/claims/{claim_approved}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/claims/documents/{doc_a}/download/", only(STAFF + ["insured_a"], 200, 404, 302)),
     ("/notifications/", expect(200, anonymous=302)),
     ("/password/", expect(200, anonymous=302)),
     ("/admin/", expect(302, admin=200)),
@@ -499,8 +586,8 @@ UI_POST = [
     ),
     ("/claims/notices/{notice_draft}/discard/", {}, only(["insured_a"], 302, 404, 302)),
     (
-        "/claims/invoices/{inv_draft}/extend/",
-        {"to_due_date": "2026-11-15", "agreed_on": "{today}"},
+        "/claims/invoices/{notice_draft_invoice}/extend/",
+        {"to_due_date": "2026-10-15", "agreed_on": "{today}"},
         only(["insured_a"], 302, 404, 302),
     ),
     (
@@ -508,47 +595,58 @@ UI_POST = [
         {"paid_on": "{today}"},
         only(["insured_a"], 302, 404, 302),
     ),
-    # The filed notice has its claim already: the form comes back saying so.
     (
         "/claims/notices/{notice_filed}/open-claim/",
         {"cause": "protracted_default"},
-        only(CLAIMS + ["insured_a"], 200, 404, 302),
+        only(CLAIMS + ["insured_a"], 302, 404, 302),
     ),
     # The claim (SPEC 7): insured A (and claims staff for it) upload; every other step is
     # the claims staff's. Steps the claim's status does not allow come back refused.
     (
-        "/claims/{claim_a}/documents/",
+        "/claims/{claim_collecting}/documents/",
         {"kind": "invoices"},
         only(CLAIMS + ["insured_a"], 200, 404, 302),
     ),
     (
-        "/claims/{claim_a}/documents/request/",
+        "/claims/{claim_collecting}/documents/request/",
         {"kinds": ["statement"]},
         only(CLAIMS, 302, 404, 302),
     ),
-    ("/claims/{claim_a}/documents/complete/", {}, only(CLAIMS, 302, 404, 302)),
-    ("/claims/{claim_a}/debt-admitted/", {"admitted_on": "{today}"}, only(CLAIMS, 200, 404, 302)),
-    ("/claims/{claim_a}/dispute/", {"reason": "质量异议"}, only(CLAIMS, 302, 404, 302)),
+    ("/claims/{claim_collecting}/documents/complete/", {}, only(CLAIMS, 302, 404, 302)),
     (
-        "/claims/{claim_a}/resolve/",
+        "/claims/{claim_collecting}/debt-admitted/",
+        {"admitted_on": "{today}"},
+        only(CLAIMS, 200, 404, 302),
+    ),
+    ("/claims/{claim_collecting}/dispute/", {"reason": "质量异议"}, only(CLAIMS, 302, 404, 302)),
+    (
+        "/claims/{claim_collecting}/resolve/",
         {"in_favour_of_insured": "1", "note": "x"},
         only(CLAIMS, ALLOWED, 404, 302),
     ),
-    ("/claims/{claim_a}/worksheet/", {"other_credits": "0"}, only(CLAIMS, ALLOWED, 404, 302)),
-    ("/claims/{claim_a}/approve/", {}, only(CLAIMS, ALLOWED, 404, 302)),
-    ("/claims/{claim_a}/return/", {"note": "x"}, only(CLAIMS, ALLOWED, 404, 302)),
     (
-        "/claims/{claim_a}/decline/",
+        "/claims/{claim_assessment}/worksheet/",
+        {"other_credits": "0"},
+        only(CLAIMS, ALLOWED, 404, 302),
+    ),
+    ("/claims/{claim_assessment}/approve/", {}, only(CLAIMS, ALLOWED, 404, 302)),
+    ("/claims/{claim_approval}/return/", {"note": "x"}, only(CLAIMS, ALLOWED, 404, 302)),
+    (
+        "/claims/{claim_assessment}/decline/",
         {"reasons": ["documents_missing"]},
         only(CLAIMS, 302, 404, 302),
     ),
-    ("/claims/{claim_a}/pay/", {"paid_on": "{today}"}, only(CLAIMS, ALLOWED, 404, 302)),
+    ("/claims/{claim_approved}/pay/", {"paid_on": "{today}"}, only(CLAIMS, ALLOWED, 404, 302)),
     (
-        "/claims/{claim_a}/recoveries/",
+        "/claims/{claim_collecting}/recoveries/",
         {"amount": "1000", "received_on": "{today}", "received_by": "insured"},
         only(CLAIMS, 302, 404, 302),
     ),
-    ("/claims/invoices/{inv_filed}/dispute/", {"disputed": "on"}, only(CLAIMS, 302, 404, 302)),
+    (
+        "/claims/invoices/{claim_assessment_invoice}/dispute/",
+        {"disputed": "on"},
+        only(CLAIMS, 302, 404, 302),
+    ),
 ]
 
 API = [
@@ -776,6 +874,168 @@ API = [
     ("get", "/api/v1/premium-accounts/{live_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
     ("get", "/api/v1/deadlines/", None, expect(200, anonymous=401)),
     ("get", "/api/v1/deadlines/{deadline_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    # Overdue notices and claims (SPEC 2, 7): a draft notice is insured A's own; staff see
+    # the filed ones; a bank sees nothing until assignment agreements exist (SPEC 8).
+    ("get", "/api/v1/overdue-notices/", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/overdue-notices/{notice_draft}/", None, only(["insured_a"], 200, 404, 401)),
+    (
+        "get",
+        "/api/v1/overdue-notices/{notice_filed}/",
+        None,
+        only(STAFF + ["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/overdue-notices/",
+        NOTICE,
+        # insured B is an approver too, but insured A's policy is not among its own.
+        insured_a_or_claims_create(201),
+    ),
+    (
+        "patch",
+        "/api/v1/overdue-notices/{notice_draft}/",
+        {"comment": "补充两张发票"},
+        only(["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/overdue-notices/{notice_draft}/file/",
+        None,
+        only(["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/overdue-notices/{notice_draft}/return/",
+        {"comment": "请核对发票金额"},
+        only(["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/overdue-notices/{notice_draft}/discard/",
+        None,
+        only(["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/overdue-notices/{notice_draft}/extensions/",
+        EXTENSION,
+        only(["insured_a"], 201, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/overdue-notices/{notice_draft}/repayment-plan/",
+        REPAYMENT_PLAN,
+        only(["insured_a"], 201, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/overdue-notices/{notice_plan}/instalment-paid/",
+        {"instalment": "{instalment_a}", "paid_on": "{today}"},
+        only(["insured_a"], 200, 404, 401),
+    ),
+    # A filed notice is filed: those who may file get 400, not a second filing.
+    (
+        "post",
+        "/api/v1/overdue-notices/{notice_filed}/file/",
+        None,
+        insured_a_or_claims_act(400),
+    ),
+    ("get", "/api/v1/claims/", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/claims/{claim_collecting}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    ("get", "/api/v1/claims/{claim_assessment}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    (
+        "post",
+        "/api/v1/claims/",
+        {"notice": "{notice_filed}", "cause": "protracted_default"},
+        insured_a_or_claims_create(201),
+    ),
+    # Without a file: 400 naming it for insured A and claims staff (the file itself:
+    # test_upload_a_claim_document).
+    (
+        "post",
+        "/api/v1/claims/{claim_collecting}/documents/",
+        None,
+        insured_a_or_claims_act(400),
+    ),
+    (
+        "post",
+        "/api/v1/claims/{claim_collecting}/request-documents/",
+        {"kinds": ["statement"]},
+        claims_act(200),
+    ),
+    # Documents are missing, it is no insolvency, there is no dispute: refused on the facts.
+    ("post", "/api/v1/claims/{claim_collecting}/complete/", None, claims_act(400)),
+    (
+        "post",
+        "/api/v1/claims/{claim_collecting}/admit-debt/",
+        {"admitted_on": "{today}"},
+        claims_act(400),
+    ),
+    (
+        "post",
+        "/api/v1/claims/{claim_collecting}/resolve/",
+        {"in_favour_of_insured": True, "note": "判决支持被保险人"},
+        claims_act(400),
+    ),
+    (
+        "post",
+        "/api/v1/claims/{claim_collecting}/dispute/",
+        {"reason": "买方对货物质量提出异议"},
+        claims_act(200),
+    ),
+    (
+        "post",
+        "/api/v1/claims/{claim_collecting}/decline/",
+        {"reasons": ["documents_missing"]},
+        claims_act(200),
+    ),
+    (
+        "post",
+        "/api/v1/claims/{claim_collecting}/recoveries/",
+        {"amount": "1000.00", "received_on": "{today}"},
+        claims_act(201),
+    ),
+    (
+        "post",
+        "/api/v1/claims/{claim_assessment}/invoice-dispute/",
+        {"invoice": "{claim_assessment_invoice}", "disputed": True},
+        claims_act(200),
+    ),
+    (
+        "post",
+        "/api/v1/claims/{claim_assessment}/compute-worksheet/",
+        {"other_credits": "0.00"},
+        claims_act(201),
+    ),
+    ("post", "/api/v1/claims/{claim_assessment}/approve/", {}, claims_act(200)),
+    ("post", "/api/v1/claims/{claim_assessment}/return/", {"note": "复核"}, claims_act(400)),
+    # Sent on by a first approver who is none of the personas: each may be the second.
+    ("post", "/api/v1/claims/{claim_approval}/approve/", {}, claims_act(200)),
+    (
+        "post",
+        "/api/v1/claims/{claim_approval}/return/",
+        {"note": "请复核回收款"},
+        claims_act(200),
+    ),
+    (
+        "post",
+        "/api/v1/claims/{claim_approved}/pay/",
+        {"payment_reference": "PAY-0001"},
+        claims_act(201),
+    ),
+    # The claim file is the insured's and the insurer's: never a bank's (core.scope).
+    ("get", "/api/v1/claim-documents/", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/claim-documents/{doc_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    (
+        "get",
+        "/api/v1/claim-documents/{doc_a}/download/",
+        None,
+        only(STAFF + ["insured_a"], 200, 404, 401),
+    ),
+    # A draft worksheet is the insurer's working paper; the approved one is the insured's too.
+    ("get", "/api/v1/worksheets/", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/worksheets/{ws_draft}/", None, only(STAFF, 200, 404, 401)),
+    ("get", "/api/v1/worksheets/{ws_approved}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
 ]
 
 
@@ -848,3 +1108,18 @@ def test_upload_a_declarations_file(personas, world, role, django_capture_on_com
     expected_page = only(UPLOADERS, 302, 404, 302)[role]
     expected_api = only(UPLOADERS, 202, 403, 401)[role]
     assert (page.status_code, api.status_code) == (expected_page, expected_api)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_upload_a_claim_document(personas, world, role):
+    """A file of the claim (multipart): insured A and claims staff upload to insured A's
+    claim; other staff may not; insured B and the bank do not find the claim."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = _api_client(personas, role).post(
+        f"/api/v1/claims/{world['claim_collecting']}/documents/",
+        {"kind": "invoices", "file": SimpleUploadedFile("发票.pdf", PDF)},
+        format="multipart",
+    )
+    expected = insured_a_or_claims_act(201)
+    assert response.status_code == expected[role], response.content[:300]

@@ -1,6 +1,7 @@
 """Writes of notices and claims (SPEC 7): one transaction each, through `core.transitions`."""
 
 from claims.services.claims import (
+    claim_advance_none,
     claim_debt_admitted,
     claim_dispute,
     claim_document_upload,
@@ -30,7 +31,7 @@ from claims.services.recoveries import recovery_record
 from claims.services.worksheets import claim_indemnity, remaining_liability, worksheet_compute
 
 __all__ = [
-    "claim_approve", "claim_debt_admitted", "claim_decline", "claim_dispute",
+    "claim_advance_none", "claim_approve", "claim_debt_admitted", "claim_decline", "claim_dispute",
     "claim_document_upload", "claim_documents_complete", "claim_documents_request",
     "claim_indemnity", "claim_open", "claim_resolve", "claim_return", "claims_waiting_sweep",
     "extension_record", "indemnity_pay", "invoice_dispute_set", "missing_documents",

@@ -115,10 +115,6 @@ def claim_open(*, actor, notice_id: int, cause: str, today: date | None = None) 
             claim, DeadlineKind.DOCUMENT_REQUEST,
             today + timedelta(days=settings.CLAIM_DOCUMENT_REQUEST_DAYS), actor,
         )  # fmt: skip
-        _insurer_deadline(
-            claim, DeadlineKind.ADVANCE_PAYMENT,
-            today + timedelta(days=claim.policy.advance_payment_days), actor,
-        )  # fmt: skip
         staff = User.objects.filter(
             organisation__kind="insurer", role__in=["claims_handler", "claims_manager"],
             is_active=True,
@@ -240,10 +236,28 @@ def claim_documents_complete(*, actor, claim_id: int, today: date | None = None)
         deadline_meet(kind=DeadlineKind.DOCUMENT_REQUEST, subject=claim, on=today, actor=actor)
         if claim.cause == ClaimCause.PROTRACTED_DEFAULT:
             _insurer_deadline(claim, DeadlineKind.CLAIM_DECISION, decision_due_on, actor)
+        # Art. 25: what can be established is paid within 60 days of the complete claim.
+        _insurer_deadline(
+            claim, DeadlineKind.ADVANCE_PAYMENT,
+            today + timedelta(days=claim.policy.advance_payment_days), actor,
+        )  # fmt: skip
         _tell_insured(
             claim, texts.DOCUMENTS_COMPLETE,
             until=waiting_ends_on.isoformat() if waiting_ends_on else "—",
         )  # fmt: skip
+    return claim
+
+
+def claim_advance_none(*, actor, claim_id: int, reason: str) -> Claim:
+    """Record why no advance is paid (art. 25): nothing of the loss can be established yet,
+    e.g. while the waiting period of protracted default runs. The reason stays in the
+    deadline's history, with who recorded it."""
+    with action(actor):
+        require_claims_staff(actor)
+        claim = _lock_claim(claim_id)
+        if not reason.strip():
+            raise ValidationError({"reason": ERROR_REASON})
+        deadline_waive(kind=DeadlineKind.ADVANCE_PAYMENT, subject=claim, actor=actor, reason=reason)
     return claim
 
 

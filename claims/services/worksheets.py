@@ -15,7 +15,7 @@ from claims.services.common import require_claims_staff, today_or
 from core import transitions
 from core.money import ZERO
 from core.services import action
-from limits.selectors import limit_amount_on
+from limits.selectors import limit_covering_shipment
 from policies.models import Policy
 from policies.selectors import policy_suspended_on
 
@@ -68,7 +68,7 @@ def claim_indemnity(claim: Claim, *, other_credits: Decimal = ZERO) -> rules.Ind
             invoice_date=invoice.invoice_date,
             shipment_date=invoice.shipment_date,
             original_due_date=invoice.original_due_date,
-            limit_on_shipment=limit_amount_on(
+            limit_on_shipment=limit_covering_shipment(
                 policy_id=policy.pk, buyer_id=claim.buyer_id, on=invoice.shipment_date
             ),
             policy_suspended=policy_suspended_on(policy_id=policy.pk, on=invoice.shipment_date),

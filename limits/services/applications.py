@@ -1,6 +1,6 @@
 """Discretionary limits, applications and decisions: four-eyes and automatic (SPEC 2, 5)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -15,6 +15,8 @@ from buyers.services import buyer_create
 from core import transitions
 from core.services import action
 from core.uscc import normalize_uscc
+from deadlines.choices import DeadlineKind, DeadlineParty
+from deadlines.services import deadline_meet, deadline_set, deadline_waive
 from limits import texts
 from limits.choices import (
     AMOUNT_REQUEST_TYPES,
@@ -239,6 +241,7 @@ def application_create(
                 )
         except IntegrityError as error:
             raise ValidationError({"buyer_uscc": ERROR_OPEN_APPLICATION}) from error
+        _follow_shipment_deadline(application, actor=actor)
         # SPEC 2: a clerk's submission waits for an approver of the same company.
         if submit and actor.role in SUBMITTER_ROLES:
             application = application_submit(
@@ -275,7 +278,24 @@ def application_update(*, actor, application_id: int, **fields) -> LimitApplicat
         _check_terms(application.policy, application.payment_terms_days)
         application.full_clean(exclude=["policy", "buyer", "prepared_by"])
         _move(application, ApplicationAction.EDIT, actor=actor, changes=fields)
+        _follow_shipment_deadline(application, actor=actor)
     return application
+
+
+def _follow_shipment_deadline(application: LimitApplication, *, actor) -> None:
+    """A draft naming a first shipment: the insured must apply within the limit-application
+    deadline after it for that shipment to be covered (SPEC 3.2, 5, 7), and is reminded."""
+    kind = DeadlineKind.LIMIT_APPLICATION
+    if application.first_shipment_on is None:
+        deadline_waive(kind=kind, subject=application, actor=actor)
+        return
+    deadline_set(
+        kind=kind, party=DeadlineParty.INSURED, policy=application.policy,
+        buyer=application.buyer, subject=application, detail=str(application.buyer),
+        url=application.get_absolute_url(), actor=actor,
+        due_on=application.first_shipment_on
+        + timedelta(days=application.policy.limit_application_days),
+    )  # fmt: skip
 
 
 def application_return(*, actor, application_id: int, comment: str) -> LimitApplication:
@@ -331,6 +351,9 @@ def application_submit(
             application, ApplicationAction.SUBMIT, actor=actor,
             changes={"submitted_by": actor, "submitted_at": timezone.now()},
         )  # fmt: skip
+        deadline_meet(
+            kind=DeadlineKind.LIMIT_APPLICATION, subject=application, on=today, actor=actor
+        )
         _try_auto_decide(application, today=today)
     return application
 
@@ -341,6 +364,7 @@ def application_withdraw(*, actor, application_id: int) -> LimitApplication:
         _require_insured(actor, application.policy, PREPARER_ROLES)
         _require_status(application, ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
         _move(application, ApplicationAction.WITHDRAW, actor=actor)
+        deadline_waive(kind=DeadlineKind.LIMIT_APPLICATION, subject=application, actor=actor)
     return application
 
 

@@ -372,3 +372,74 @@ def test_who_sees_what(personas, policy, buyer):
 def test_a_notice_is_due_at_60_days_of_its_earliest_invoice():
     # Covered by test_rules; here the deadline engine's date follows the notice's draft.
     assert timedelta(days=60)
+
+
+@pytest.mark.parametrize(
+    "applied_on, covered", [(date(2026, 2, 15), True), (date(2026, 2, 16), False)]
+)
+def test_a_shipment_before_the_limit_is_covered_if_the_application_came_within_15_days(
+    personas, policy, buyer, handler, applied_on, covered
+):
+    from limits import services as limit_services
+
+    first_shipment = date(2026, 1, 31)
+    application = limit_services.application_create(
+        actor=personas["insured_a"], policy_id=policy.pk, buyer_uscc=buyer.uscc,
+        requested_amount=D("500000"), payment_terms_days=90, first_shipment_on=first_shipment,
+        today=date(2026, 2, 1),
+    )  # fmt: skip
+    reminder = Deadline.objects.get(kind="limit_application", policy=policy)
+    assert (reminder.due_on, reminder.party) == (date(2026, 2, 15), "insured")
+    import time_machine
+
+    with time_machine.travel(applied_on):
+        limit_services.application_submit(
+            actor=personas["insured_a"], application_id=application.pk, today=applied_on
+        )
+        limit_services.application_decide(
+            actor=personas["senior_underwriter"], application_id=application.pk, outcome="approve",
+            today=applied_on,
+        )  # fmt: skip
+    reminder.refresh_from_db()
+    assert reminder.status == "met"
+    claim = claim_in_assessment(
+        personas, policy, buyer, [invoice("EARLY", "100000", shipped=first_shipment, due=date(2026, 4, 30))],
+        limit=None,
+    )  # fmt: skip
+    worksheet = services.worksheet_compute(actor=handler, claim_id=claim.pk)
+    line = worksheet.lines.get()
+    assert line.covered is covered
+    assert line.exclusion == ("" if covered else Exclusion.NO_LIMIT)
+    assert worksheet.indemnity == (D("90000.00") if covered else D("0"))
+
+
+def test_the_waiting_sweep_after_a_crash_finishes_the_rest_and_moves_none_twice(
+    personas, policy, approver, handler, capacities, monkeypatch
+):
+    from claims.services import claims as claim_services
+    from tests.factories import BuyerFactory
+
+    claims = []
+    for number in range(3):
+        buyer = BuyerFactory(risk_grade=4)
+        notice = file_notice(approver, policy, buyer, [invoice(f"W-{number}", "10000")])
+        claims.append(open_complete_claim(approver, handler, notice))
+    real = claim_services._end_waiting
+    calls = []
+
+    def crash_on_second(pk, *, today):
+        calls.append(pk)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real(pk, today=today)
+
+    monkeypatch.setattr(claim_services, "_end_waiting", crash_on_second)
+    with pytest.raises(RuntimeError):
+        services.claims_waiting_sweep(today=date(2026, 11, 12))
+    monkeypatch.setattr(claim_services, "_end_waiting", real)
+    assert services.claims_waiting_sweep(today=date(2026, 11, 12)) == 2
+    assert services.claims_waiting_sweep(today=date(2026, 11, 12)) == 0
+    for claim in claims:
+        claim.refresh_from_db()
+        assert claim.status == "assessment"
+        assert claim.changes.filter(action="end_waiting").count() == 1
