@@ -58,6 +58,7 @@ from claims.views.common import (
     ClaimsStaffMixin,
     StaffReaderMixin,
     amount_in_words,
+    message_non_field_errors,
 )
 from core.mixins import apply_validation_error, message_errors
 from core.scope import visible
@@ -201,6 +202,7 @@ class ClaimActionView(ClaimsReaderMixin, View):
         return True
 
     def page_with(self, claim, form):
+        message_non_field_errors(self.request, form)
         context = claim_context(self.request, claim, **{self.form_name: form})
         return render(self.request, "claims/claim_detail.html", context)
 

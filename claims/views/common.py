@@ -2,9 +2,11 @@
 service's refusal reaches the page, and the amount in words when it can be had. The services and the
 selectors' allowed_*_actions decide what each user may do; these only gate the pages."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.template import engines
 
+from claims.services.common import INSURED_PREPARERS
 from core.mixins import RoleRequiredMixin, apply_validation_error
 
 # The documents app's filter for amounts in Chinese capitals (人民币壹佰万元整), when it is
@@ -20,11 +22,11 @@ class ClaimsReaderMixin(RoleRequiredMixin):
         return user.is_insurer_staff or user.is_insured_user or user.is_bank_user
 
 
-class InsuredPortalMixin(RoleRequiredMixin):
-    """The insured's own users (a clerk, approver or administrator prepares a notice)."""
+class NoticePreparerMixin(RoleRequiredMixin):
+    """The insured's clerks, approvers and administrators prepare notices (SPEC 2)."""
 
     def allows(self, user) -> bool:
-        return user.is_insured_user
+        return user.is_insured_user and user.role in INSURED_PREPARERS
 
 
 class NoticeWriterMixin(RoleRequiredMixin):
@@ -65,3 +67,10 @@ def apply_errors(form, error: ValidationError, *, formset=None, formset_field=""
             return
         error = ValidationError(errors)
     apply_validation_error(form, error)
+
+
+def message_non_field_errors(request, form) -> None:
+    """A refusal that names no field of the form (the claim's status, its documents) is
+    shown at the top of the page the form comes back on."""
+    for message in form.non_field_errors():
+        messages.error(request, message)

@@ -44,17 +44,18 @@ from claims.selectors import (
     notice_clocks,
     notices_visible_to,
 )
+from claims.services.common import may_file
 from claims.tables import NOTICE_COLUMNS
 from claims.views.common import (
     ClaimsReaderMixin,
-    InsuredPortalMixin,
+    NoticePreparerMixin,
     NoticeWriterMixin,
     apply_errors,
+    message_non_field_errors,
 )
 from core.mixins import apply_validation_error, message_errors
 from core.scope import visible
 from core.views import FilteredListView
-from limits.services import SUBMITTER_ROLES
 from limits.views.common import service_call
 
 # The button pressed on the notice form: file at once (an approver), else a draft.
@@ -99,7 +100,7 @@ class NoticeListView(ClaimsReaderMixin, FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.request.user.is_insured_user:
+        if NoticePreparerMixin().allows(self.request.user):
             context["create_url"] = reverse("claims:notice_new")
         return context
 
@@ -112,9 +113,7 @@ class NoticeFormMixin:
         return invoice_formset(extra=self.rows)
 
     def may_file(self) -> bool:
-        return self.request.user.role in SUBMITTER_ROLES or (
-            self.request.user.is_insurer_staff and self.request.user.is_claims_staff
-        )
+        return may_file(self.request.user)
 
     def render_form(self, form, formset, status=200):
         context = {
@@ -129,7 +128,7 @@ class NoticeFormMixin:
         return {}
 
 
-class NoticeCreateView(InsuredPortalMixin, NoticeFormMixin, View):
+class NoticeCreateView(NoticePreparerMixin, NoticeFormMixin, View):
     """A new overdue notice: policy, buyer and the unpaid invoices."""
 
     def extra_context_data(self):
@@ -310,6 +309,7 @@ class NoticeActionView(NoticeWriterMixin, View):
         return redirect(result)
 
     def page_with(self, notice, form):
+        message_non_field_errors(self.request, form)
         context = notice_context(self.request, notice, **{self.form_name: form})
         return render(self.request, "claims/notice_detail.html", context)
 

@@ -277,12 +277,21 @@ def test_the_notice_page_flags_a_missed_deadline_in_red(personas, policy, limite
     assert "48 days overdue" in html
 
 
-def test_the_notice_lists_scope_insured_drafts_to_the_insured(personas, draft):
-    mine = client_for(personas["insured_a"]).get("/claims/notices/")
+def test_the_notice_lists_scope_insured_drafts_to_the_insured(
+    personas, collecting, draft, django_assert_max_num_queries
+):
+    insured = client_for(personas["insured_a"])
+    with django_assert_max_num_queries(12):
+        mine = insured.get("/claims/notices/")
+    # The newest first: the draft was written after the filed notice of the claim.
+    assert [n.pk for n in mine.context["object_list"]] == [draft.pk, collecting.notice_id]
+    assert f"{collecting.reference} · " in mine.content.decode()  # the claim on its notice
+    mine = insured.get("/claims/notices/?status=draft")
     assert [n.pk for n in mine.context["object_list"]] == [draft.pk]
     assert mine.context["title"] == "Overdue notices and claims"
-    for role in ("claims_handler", "insured_b"):
-        assert not client_for(personas[role]).get("/claims/notices/").context["object_list"]
+    staff = client_for(personas["claims_handler"]).get("/claims/notices/")
+    assert [n.pk for n in staff.context["object_list"]] == [collecting.notice_id]
+    assert not client_for(personas["insured_b"]).get("/claims/notices/").context["object_list"]
     csv = client_for(personas["insured_a"]).get("/claims/notices/?export=csv")
     assert draft.reference in b"".join(csv.streaming_content).decode("utf-8-sig")
     assert (
@@ -383,6 +392,21 @@ def test_staff_ask_for_the_missing_documents_once_then_mark_the_file_complete(pe
     client_for(handler).post(f"/claims/{collecting.pk}/documents/complete/")
     collecting.refresh_from_db()
     assert collecting.status == "waiting" and collecting.waiting_ends_on == date(2027, 2, 15)
+
+
+def test_a_step_the_claims_status_does_not_allow_is_shown_at_the_top_and_writes_nothing(
+    personas, collecting
+):
+    handler = personas["claims_handler"]
+    page = client_for(handler).get(collecting.get_absolute_url()).content.decode()
+    assert 'data-testid="worksheet-form"' not in page  # no button while collecting
+    response = client_for(handler).post(
+        f"/claims/{collecting.pk}/worksheet/", {"other_credits": "0"}
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown and 'role="alert"' in response.content.decode()
+    assert not Worksheet.objects.exists()
 
 
 def test_insured_and_bank_cannot_take_staff_steps(personas, collecting):
