@@ -69,6 +69,8 @@ class ClaimAction(models.TextChoices):
     END_WAITING = "end_waiting", _("End of the waiting period")
     DISPUTE = "dispute", _("Suspend for a commercial dispute")
     RESOLVE = "resolve", _("Record the judgment or award")
+    RESOLVE_TO_COLLECTING = "resolve_to_collecting", _("Judgment recorded: back to the documents")
+    RESOLVE_TO_ASSESSMENT = "resolve_to_assessment", _("Judgment recorded: back to assessment")
     SUBMIT_FOR_APPROVAL = "submit_for_approval", _("Submit for second approval")
     APPROVE = "approve", pgettext_lazy("claim action", "Approve")
     RETURN = "return", _("Return to assessment")
@@ -96,7 +98,10 @@ CLAIM_MACHINE = StateMachine(
         (CS.COLLECTING, CA.DISPUTE, CS.DISPUTED),
         (CS.WAITING, CA.DISPUTE, CS.DISPUTED),
         (CS.ASSESSMENT, CA.DISPUTE, CS.DISPUTED),
+        # Resolved in the insured's favour, the claim goes back where the dispute found it.
         (CS.DISPUTED, CA.RESOLVE, CS.WAITING),
+        (CS.DISPUTED, CA.RESOLVE_TO_COLLECTING, CS.COLLECTING),
+        (CS.DISPUTED, CA.RESOLVE_TO_ASSESSMENT, CS.ASSESSMENT),
         (CS.ASSESSMENT, CA.SUBMIT_FOR_APPROVAL, CS.APPROVAL),
         (CS.ASSESSMENT, CA.APPROVE, CS.APPROVED),
         (CS.APPROVAL, CA.APPROVE, CS.APPROVED),
@@ -196,7 +201,10 @@ class Exclusion(models.TextChoices):
     AFTER_LIMIT_CUT = "after_limit_cut", _("Shipped after a limit cut, above the reduced limit")
     POLICY_SUSPENDED = "policy_suspended", _("Shipped while the policy was suspended")
     INVOICED_LATE = "invoiced_late", _("Invoiced later than the invoice deadline")
-    CREDIT_PERIOD = "credit_period", _("Credit period beyond the maximum")
+    CREDIT_PERIOD = (
+        "credit_period",
+        _("Credit period beyond the policy's maximum or the limit's terms"),
+    )
     DISPUTED = "disputed", _("Disputed by the buyer")
     EXCLUDED_BUYER = "excluded_buyer", _("Related-party or public buyer")
 

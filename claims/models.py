@@ -281,6 +281,10 @@ class Claim(models.Model):
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     payment_due_on = models.DateField(_("payment due on"), null=True, blank=True)
     disputed_since = models.DateField(_("disputed since"), null=True, blank=True)
+    # Where the dispute found the claim: a favourable judgment sends it back there.
+    disputed_from = models.CharField(
+        _("suspended from"), max_length=16, choices=ClaimStatus.choices, blank=True
+    )
     handler = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("handler"),

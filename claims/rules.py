@@ -75,6 +75,8 @@ class InvoiceFacts:
     # The limit that covered shipments to the buyer on the shipment date (limit history),
     # None when none did.
     limit_on_shipment: Decimal | None
+    # The limit's payment-terms condition (SPEC 5: a maximum number of days), if any.
+    limit_payment_terms_days: int | None = None
     policy_suspended: bool = False
     disputed: bool = False
 
@@ -107,7 +109,11 @@ def invoice_exclusion(facts: InvoiceFacts, terms: CoverTerms) -> str:
         return Exclusion.NO_LIMIT
     if (facts.invoice_date - facts.shipment_date).days > terms.invoice_deadline_days:
         return Exclusion.INVOICED_LATE
-    if (facts.original_due_date - facts.invoice_date).days > terms.max_credit_period_days:
+    credit_days = (facts.original_due_date - facts.invoice_date).days
+    allowed = terms.max_credit_period_days
+    if facts.limit_payment_terms_days is not None:
+        allowed = min(allowed, facts.limit_payment_terms_days)
+    if credit_days > allowed:
         return Exclusion.CREDIT_PERIOD
     if facts.disputed:
         return Exclusion.DISPUTED
@@ -195,11 +201,17 @@ def indemnity(
     )  # fmt: skip
 
 
-def recovery_shares(amount: Decimal, indemnity_percentage: Decimal) -> tuple[Decimal, Decimal]:
+def recovery_shares(
+    amount: Decimal, indemnity_percentage: Decimal, *, insurer_at_most: Decimal | None = None
+) -> tuple[Decimal, Decimal]:
     """A recovery after payment, shared insurer : insured as the indemnity percentage
     (90 : 10); the insurer's share is rounded half-up, the insured keeps the rest, so the
-    two always add up to the cent (SPEC 7)."""
+    two always add up to the cent (SPEC 7). The insurer never recovers more than it paid
+    (`insurer_at_most`): when the limit or the maximum liability capped the indemnity,
+    what is recovered beyond the indemnity is the insured's uninsured loss."""
     insurer = to_cents(amount * indemnity_percentage / HUNDRED)
+    if insurer_at_most is not None:
+        insurer = max(min(insurer, insurer_at_most), ZERO)
     return insurer, amount - insurer
 
 

@@ -263,8 +263,12 @@ EXTRA_ACTIONS = {
     ClaimStatus.WAITING: ["record_recovery"],
     ClaimStatus.DISPUTED: ["record_recovery"],
 }
-# Moves a person never makes: the sweep ends the waiting period.
-JOB_ACTIONS = {ClaimAction.END_WAITING, ClaimAction.OPEN}
+# Moves a person never makes as such: the sweep ends the waiting period; the service
+# picks where a favourable judgment sends the claim back (one "resolve" button).
+JOB_ACTIONS = {
+    ClaimAction.END_WAITING, ClaimAction.OPEN, ClaimAction.RESOLVE_TO_COLLECTING,
+    ClaimAction.RESOLVE_TO_ASSESSMENT,
+}  # fmt: skip
 
 
 def allowed_claim_actions(claim: Claim, user) -> list[str]:

@@ -5,6 +5,7 @@ from claims.api.claims import ClaimViewSet, WorksheetViewSet
 from claims.api.documents import ClaimDocumentViewSet
 from claims.api.notices import OverdueNoticeViewSet
 from deadlines.api.views import DeadlineViewSet
+from documents.api.views import DocumentViewSet
 from limits.api.views import (
     CalculatorViewSet,
     CreditLimitViewSet,
@@ -41,5 +42,6 @@ router.register("overdue-notices", OverdueNoticeViewSet, basename="overdue-notic
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-documents", ClaimDocumentViewSet, basename="claim-document")
 router.register("worksheets", WorksheetViewSet, basename="worksheet")
+router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = router.urls

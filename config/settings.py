@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "limits",
     "premiums",
     "claims",
+    "documents",
     "demo",
 ]
 
@@ -224,6 +225,9 @@ SPECTACULAR_SETTINGS = {
         "ExclusionEnum": "claims.choices.Exclusion",
         "DeclineReasonEnum": "claims.choices.DeclineReason",
         "PayeeEnum": "claims.choices.Payee",
+        # The claim file's kinds are "DocumentKindEnum"; these are the generated PDFs'.
+        "GeneratedDocumentKindEnum": "documents.choices.DocumentKind",
+        "DocumentStatusEnum": "documents.choices.DocumentStatus",
     },
 }
 
@@ -285,6 +289,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deadlines.tasks.sweep_deadlines",
         "schedule": crontab(hour=6, minute=0),
     },
+    "resume-documents": {
+        # Documents a killed worker or a lost message left queued or rendering (SPEC 9, 10).
+        "task": "documents.tasks.resume_documents",
+        "schedule": timedelta(minutes=10),
+    },
     "open-limit-reviews": {
         "task": "limits.tasks.open_limit_reviews",
         # Hourly, so a negative event recorded today gets its reviews the same day.
@@ -300,4 +309,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every step of every PDF at INFO (documents.pdf); warnings stay.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

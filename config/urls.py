@@ -13,6 +13,7 @@ urlpatterns = [
     path("premiums/", include("premiums.urls")),
     path("claims/", include("claims.urls")),
     path("deadlines/", include("deadlines.urls")),
+    path("documents/", include("documents.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

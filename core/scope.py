@@ -51,6 +51,7 @@ def _insured_buyers(user) -> Q:
 
 def _claims_rules() -> dict[str, Rule]:
     unfiled = ["draft", "discarded"]
+    internal = ["submit_for_approval", "return"]
 
     def through(prefix: str, **extra) -> Rule:
         return Rule(
@@ -72,7 +73,9 @@ def _claims_rules() -> dict[str, Rule]:
         "claims.RepaymentPlan": notice_part("notice__"),
         "claims.PlanInstalment": notice_part("plan__notice__"),
         "claims.Claim": through(""),
-        "claims.ClaimStatusChange": through("claim__"),
+        # The insurer's internal steps (a submission for second approval with the figure
+        # and the note, a return) stay the insurer's until the decision.
+        "claims.ClaimStatusChange": through("claim__", portal=~Q(action__in=internal)),
         # The claim file is the insured's commercial paper: not the bank's.
         "claims.ClaimDocument": Rule(insured="claim__policy__insured_id"),
         "claims.DocumentRequest": Rule(insured="claim__policy__insured_id"),
@@ -81,7 +84,7 @@ def _claims_rules() -> dict[str, Rule]:
         "claims.WorksheetLine": through(
             "worksheet__claim__", portal=Q(worksheet__status="approved")
         ),
-        "claims.ClaimDecision": through("claim__"),
+        "claims.ClaimDecision": through("claim__", portal=~Q(action__in=internal)),
         "claims.IndemnityPayment": through("claim__"),
         "claims.PolicyLiability": Rule(staff_only=True),
     }
@@ -108,7 +111,15 @@ RULES: dict[str, Rule] = {
     ),
     "limits.LimitReview": Rule(staff_only=True),
     "policies.PolicySuspension": Rule(insured="policy__insured_id", policy="policy_id"),
-    "deadlines.Deadline": Rule(insured="policy__insured_id", policy="policy_id", buyer="buyer_id"),
+    # A deadline of an insured's draft (a notice being prepared, a limit application) is
+    # the insured's own business, like the draft itself.
+    "deadlines.Deadline": Rule(
+        insured="policy__insured_id",
+        policy="policy_id",
+        buyer="buyer_id",
+        staff=Q(private=False),
+        bank=Q(private=False),
+    ),
     # The premium account is the insured's and the insurer's business, not the bank's
     # (SPEC 2): no policy or buyer path, so a bank sees none of it.
     "premiums.Declaration": Rule(
@@ -123,6 +134,14 @@ RULES: dict[str, Rule] = {
     "premiums.DebitNoteLine": Rule(insured="debit_note__policy__insured_id"),
     "premiums.Payment": Rule(insured="debit_note__policy__insured_id"),
     "premiums.PremiumAdjustment": Rule(insured="policy__insured_id"),
+    # Generated PDFs (SPEC 9): by their policy and buyer; a download also needs the
+    # document's subject to be visible (documents.selectors).
+    "documents.Document": Rule(insured="policy__insured_id", policy="policy_id", buyer="buyer_id"),
+    "documents.DocumentStatusChange": Rule(
+        insured="document__policy__insured_id",
+        policy="document__policy_id",
+        buyer="document__buyer_id",
+    ),
     # Claims (SPEC 7): a draft notice is the insured's own business until it is filed.
     **_claims_rules(),
     "limits.PendingOrdersCover": Rule(

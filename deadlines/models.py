@@ -39,6 +39,8 @@ class Deadline(models.Model):
     # What a reader sees besides the kind: "Q3 2026-07-01 – 2026-09-30", a note number.
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     url = models.CharField(max_length=200, blank=True)
+    # The obligation of an insured's draft: hidden from the insurer like the draft itself.
+    private = models.BooleanField(_("private to the insured"), default=False)
     due_on = models.DateField(_("due on"))
     status = models.CharField(
         _("status"), max_length=16, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN

@@ -44,11 +44,12 @@ def _subject_filter(subject) -> dict:
 
 def deadline_set(
     *, kind: str, party: str, policy, subject, due_on: date, key: str = "", detail: str = "",
-    url: str = "", buyer=None, actor=None, job: str = "",
+    url: str = "", buyer=None, actor=None, job: str = "", private: bool = False,
 ) -> Deadline:  # fmt: skip
     """The deadline of `kind` on `subject` (and `key`), created open or moved to `due_on`.
 
     A deadline already met or waived keeps its date: it is a record of what happened.
+    `private` hides it from the insurer (the obligation of an insured's draft).
     """
     lookup = {"kind": kind, "key": key, **_subject_filter(subject)}
     with transaction.atomic():
@@ -56,7 +57,7 @@ def deadline_set(
         if deadline is None:
             deadline = Deadline(
                 party=party, policy=policy, buyer=buyer, due_on=due_on, detail=detail, url=url,
-                **lookup,
+                private=private, **lookup,
             )  # fmt: skip
             try:
                 with transaction.atomic():

@@ -1,5 +1,6 @@
 """Role-scoped reads of credit limits (SPEC 2, 5)."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from limits.choices import (
     LimitAction,
     LimitSource,
     LimitStatus,
+    PendingOrdersStatus,
 )
 from limits.models import (
     CreditLimit,
@@ -166,14 +168,60 @@ def limit_amount_on(*, policy_id: int, buyer_id: int, on: date) -> Decimal | Non
     return change.amount
 
 
-def limit_covering_shipment(*, policy_id: int, buyer_id: int, on: date) -> Decimal | None:
-    """The limit that covered a shipment made on day `on` (SPEC 5, 7): the amount in force
-    that day, or, for a shipment made before the buyer's first limit existed, the amount
-    first granted when its application named that shipment period and came within the
+@dataclass(frozen=True)
+class ShipmentCover:
+    """The limit covering one shipment: its amount and its payment-terms condition."""
+
+    amount: Decimal
+    payment_terms_days: int | None
+
+
+def _change_on(policy_id: int, buyer_id: int, on: date) -> CreditLimitChange | None:
+    return (
+        CreditLimitChange.objects.filter(
+            credit_limit__policy_id=policy_id, credit_limit__buyer_id=buyer_id,
+            effective_on__lte=on, credit_limit__policy__period_start__lte=on,
+            credit_limit__policy__period_end__gte=on,
+        )
+        .order_by("-effective_on", "-created_at", "-id")
+        .first()
+    )  # fmt: skip
+
+
+def _pending_orders_cover(policy_id: int, buyer_id: int, on: date) -> ShipmentCover | None:
+    """After a cut, an accepted pending-orders request keeps the old limit for deliveries
+    up to its `cover_until` (SPEC 5); the claims handler checks the invoice belongs to the
+    contract named in it."""
+    cover = (
+        PendingOrdersCover.objects.filter(
+            credit_limit__policy_id=policy_id, credit_limit__buyer_id=buyer_id,
+            status=PendingOrdersStatus.ACCEPTED, decision__effective_on__lte=on,
+            cover_until__gte=on, decision__previous_amount__isnull=False,
+        )
+        .select_related("decision", "credit_limit")
+        .order_by("-decision__previous_amount")
+        .first()
+    )  # fmt: skip
+    if cover is None:
+        return None
+    return ShipmentCover(cover.decision.previous_amount, cover.credit_limit.payment_terms_days)
+
+
+def limit_covering_shipment(*, policy_id: int, buyer_id: int, on: date) -> ShipmentCover | None:
+    """The limit that covered a shipment made on day `on` (SPEC 5, 7), with its payment
+    terms: the one in force that day; within a pending-orders window after a cut, the old
+    amount if higher; for a shipment before the buyer's first limit existed, the amount
+    first granted when its application named that shipment and came within the
     limit-application deadline (15 days after the first uncovered shipment)."""
-    amount = limit_amount_on(policy_id=policy_id, buyer_id=buyer_id, on=on)
-    if amount is not None:
-        return amount
+    change = _change_on(policy_id, buyer_id, on)
+    current = None
+    if change is not None and change.to_status == LimitStatus.ACTIVE:
+        current = ShipmentCover(change.amount, change.payment_terms_days)
+    pending = _pending_orders_cover(policy_id, buyer_id, on)
+    if pending is not None and (current is None or pending.amount > current.amount):
+        return pending
+    if current is not None or change is not None:
+        return current
     first = (
         CreditLimitChange.objects.filter(
             credit_limit__policy_id=policy_id, credit_limit__buyer_id=buyer_id,
@@ -191,7 +239,7 @@ def limit_covering_shipment(*, policy_id: int, buyer_id: int, on: date) -> Decim
     if earlier is None or application.first_shipment_on > on:
         return None
     covered, _deadline = earlier
-    return first.amount if covered else None
+    return ShipmentCover(first.amount, first.payment_terms_days) if covered else None
 
 
 # --- home pages ------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ from policies.choices import PolicyStatus
 from premiums import services as premium_services
 from premiums.models import DeclarationUpload
 from tests.claims.conftest import PDF, grant_limit
+from tests.claims.conftest import invoice as notice_invoice
 from tests.conftest import make_personas, shared_data
+from tests.documents.samples import make_issued_document, sample_renderer
 from tests.factories import (
     BankFactory,
     BuyerCapacityFactory,
@@ -211,6 +213,45 @@ def build_claims_world(personas, insurer, insured_a) -> dict:
     }
 
 
+def build_notice_pages_world(personas, live_a) -> dict:
+    """Insured A's overdue accounts on its live policy (SPEC 7): a clerk's draft notice
+    with a repayment plan, and a filed notice with a claim collecting its documents."""
+    today = timezone.localdate()
+    draft_buyer, filed_buyer = BuyerFactory(), BuyerFactory()
+    grant_limit(personas, live_a, draft_buyer, "1000000")
+    grant_limit(personas, live_a, filed_buyer, "1000000")
+    draft = claim_services.notice_prepare(
+        actor=personas["insured_a_clerk"], policy_id=live_a.pk, buyer_id=draft_buyer.pk,
+        invoices=[notice_invoice("D-1", "300000", shipped=today, due=date(2026, 10, 30))],
+    )  # fmt: skip
+    plan = claim_services.repayment_plan_record(
+        actor=personas["insured_a_clerk"], notice_id=draft.pk, agreed_on=today,
+        instalments=[{"due_on": date(2026, 10, 1), "amount": Decimal("100000")}],
+    )  # fmt: skip
+    filed = claim_services.notice_prepare(
+        actor=personas["insured_a"], policy_id=live_a.pk, buyer_id=filed_buyer.pk,
+        invoices=[notice_invoice("F-1", "500000", shipped=date(2026, 6, 1),
+                                 due=date(2026, 8, 30))],
+        file=True,
+    )  # fmt: skip
+    claim = claim_services.claim_open(
+        actor=personas["insured_a"], notice_id=filed.pk, cause=ClaimCause.PROTRACTED_DEFAULT
+    )
+    document = claim_services.claim_document_upload(
+        actor=personas["insured_a"], claim_id=claim.pk, kind="contract", filename="合同.pdf",
+        content=PDF,
+    )  # fmt: skip
+    return {
+        "ui_notice_draft": draft.pk,
+        "inv_draft": draft.invoices.get().pk,
+        "ui_instalment_a": plan.instalments.get().pk,
+        "ui_notice_filed": filed.pk,
+        "inv_filed": filed.invoices.get().pk,
+        "claim_a": claim.pk,
+        "claim_doc_a": document.pk,
+    }
+
+
 def build_world():
     """Objects the matrix points at: the personas, a draft and a live policy per insured,
     limited buyers, limit applications in each open status, a reduction decision and an
@@ -297,6 +338,9 @@ def build_world():
         **build_premium_world(personas, live_a),
         "upload_a": upload_a.pk,
         **build_claims_world(personas, insurer, insured_a),
+        **build_notice_pages_world(personas, live_a),
+        # An issued PDF about insured A's live policy (SPEC 9).
+        "pdf_a": make_issued_document(live_a).pk,
     }
     return {"personas": {name: user.pk for name, user in personas.items()}, "world": ids}
 
@@ -305,6 +349,14 @@ def build_world():
 def shared_world(django_db_setup, django_db_blocker):
     """The world, built once for the 441 cases below (each rolls back what it writes)."""
     yield from shared_data(django_db_blocker, build_world)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def documents_renderer():
+    """The world's PDF is of a kind rendered by the test renderer (a correction of it is
+    made through the real service, which asks the kind's renderer for its file name)."""
+    with sample_renderer():
+        yield
 
 
 @pytest.fixture
@@ -459,6 +511,14 @@ UI_GET = [
         "/premiums/uploads/{upload_a}/errors.csv",
         only(UNDERWRITERS + ["insured_a"], 200, 404, 302),
     ),
+    # Generated PDFs (SPEC 9): a bank sees none until an agreement covers the buyer.
+    ("/documents/", expect(200, anonymous=302)),
+    ("/documents/?kind=loss_notice&status=issued", expect(200, anonymous=302)),
+    ("/documents/?export=csv", expect(200, anonymous=302)),
+    ("/documents/?export=xlsx", expect(200, anonymous=302)),
+    ("/documents/{pdf_a}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/documents/{pdf_a}/download/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/documents/{pdf_a}/status/", only(STAFF + ["insured_a"], 200, 404, 302)),
     # Overdue notices and claims (SPEC 2, 7): an insured's draft is its own; a filed
     # notice and its claim are insured A's and the staff's; a bank sees none without an
     # assignment agreement; the queue is the staff's.
@@ -469,16 +529,13 @@ UI_GET = [
     ("/claims/notices/?export=csv", expect(200, anonymous=302)),
     ("/claims/notices/?export=xlsx", expect(200, anonymous=302)),
     ("/claims/notices/new/", only(INSURED_APPROVERS, 200, 404, 302)),
-    ("/claims/notices/{notice_draft}/", only(["insured_a"], 200, 404, 302)),
-    ("/claims/notices/{notice_draft}/edit/", only(["insured_a"], 200, 404, 302)),
-    ("/claims/notices/{notice_draft}/plan/", only(["insured_a"], 200, 404, 302)),
-    ("/claims/invoices/{notice_draft_invoice}/extend/", only(["insured_a"], 200, 404, 302)),
-    ("/claims/notices/{notice_filed}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/{claim_collecting}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/{claim_assessment}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/{claim_approval}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/{claim_approved}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/documents/{doc_a}/download/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/claims/notices/{ui_notice_draft}/", only(["insured_a"], 200, 404, 302)),
+    ("/claims/notices/{ui_notice_draft}/edit/", only(["insured_a"], 200, 404, 302)),
+    ("/claims/notices/{ui_notice_draft}/plan/", only(["insured_a"], 200, 404, 302)),
+    ("/claims/invoices/{inv_draft}/extend/", only(["insured_a"], 200, 404, 302)),
+    ("/claims/notices/{ui_notice_filed}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/claims/{claim_a}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/claims/documents/{claim_doc_a}/download/", only(STAFF + ["insured_a"], 200, 404, 302)),
     ("/notifications/", expect(200, anonymous=302)),
     ("/password/", expect(200, anonymous=302)),
     ("/admin/", expect(302, admin=200)),
@@ -561,11 +618,12 @@ UI_POST = [
     ),
     # Without a file the form comes back naming it; the file itself: test_upload_a_file.
     ("/premiums/uploads/new/", {}, only(UPLOADERS, 200, 404, 302)),
+    ("/documents/{pdf_a}/reissue/", {"reason": "买方地址更正"}, only(STAFF, 302, 404, 302)),
     # Notices (SPEC 2, 7): insured A's clerk's draft is insured A's only; an approver files
     # or returns it. An empty notice form comes back with its errors.
     ("/claims/notices/new/", {}, only(INSURED_APPROVERS, 200, 404, 302)),
     (
-        "/claims/notices/{notice_draft}/edit/",
+        "/claims/notices/{ui_notice_draft}/edit/",
         {
             "comment": "补充",
             "inv-TOTAL_FORMS": "1",
@@ -578,75 +636,64 @@ UI_POST = [
         },
         only(["insured_a"], 302, 404, 302),
     ),  # fmt: skip
-    ("/claims/notices/{notice_draft}/file/", {}, only(["insured_a"], 302, 404, 302)),
+    ("/claims/notices/{ui_notice_draft}/file/", {}, only(["insured_a"], 302, 404, 302)),
     (
-        "/claims/notices/{notice_draft}/return/",
+        "/claims/notices/{ui_notice_draft}/return/",
         {"comment": "请补充发票"},
         only(["insured_a"], 302, 404, 302),
     ),
-    ("/claims/notices/{notice_draft}/discard/", {}, only(["insured_a"], 302, 404, 302)),
+    ("/claims/notices/{ui_notice_draft}/discard/", {}, only(["insured_a"], 302, 404, 302)),
     (
-        "/claims/invoices/{notice_draft_invoice}/extend/",
-        {"to_due_date": "2026-10-15", "agreed_on": "{today}"},
+        "/claims/invoices/{inv_draft}/extend/",
+        {"to_due_date": "2026-11-15", "agreed_on": "{today}"},
         only(["insured_a"], 302, 404, 302),
     ),
     (
-        "/claims/instalments/{instalment_a}/paid/",
+        "/claims/instalments/{ui_instalment_a}/paid/",
         {"paid_on": "{today}"},
         only(["insured_a"], 302, 404, 302),
     ),
+    # The filed notice has its claim already: the form comes back saying so.
     (
-        "/claims/notices/{notice_filed}/open-claim/",
+        "/claims/notices/{ui_notice_filed}/open-claim/",
         {"cause": "protracted_default"},
-        only(CLAIMS + ["insured_a"], 302, 404, 302),
+        only(CLAIMS + ["insured_a"], 200, 404, 302),
     ),
     # The claim (SPEC 7): insured A (and claims staff for it) upload; every other step is
     # the claims staff's. Steps the claim's status does not allow come back refused.
     (
-        "/claims/{claim_collecting}/documents/",
+        "/claims/{claim_a}/documents/",
         {"kind": "invoices"},
         only(CLAIMS + ["insured_a"], 200, 404, 302),
     ),
     (
-        "/claims/{claim_collecting}/documents/request/",
+        "/claims/{claim_a}/documents/request/",
         {"kinds": ["statement"]},
         only(CLAIMS, 302, 404, 302),
     ),
-    ("/claims/{claim_collecting}/documents/complete/", {}, only(CLAIMS, 302, 404, 302)),
+    ("/claims/{claim_a}/documents/complete/", {}, only(CLAIMS, 302, 404, 302)),
+    ("/claims/{claim_a}/debt-admitted/", {"admitted_on": "{today}"}, only(CLAIMS, 200, 404, 302)),
+    ("/claims/{claim_a}/dispute/", {"reason": "质量异议"}, only(CLAIMS, 302, 404, 302)),
     (
-        "/claims/{claim_collecting}/debt-admitted/",
-        {"admitted_on": "{today}"},
-        only(CLAIMS, 200, 404, 302),
-    ),
-    ("/claims/{claim_collecting}/dispute/", {"reason": "质量异议"}, only(CLAIMS, 302, 404, 302)),
-    (
-        "/claims/{claim_collecting}/resolve/",
+        "/claims/{claim_a}/resolve/",
         {"in_favour_of_insured": "1", "note": "x"},
         only(CLAIMS, ALLOWED, 404, 302),
     ),
+    ("/claims/{claim_a}/worksheet/", {"other_credits": "0"}, only(CLAIMS, ALLOWED, 404, 302)),
+    ("/claims/{claim_a}/approve/", {}, only(CLAIMS, ALLOWED, 404, 302)),
+    ("/claims/{claim_a}/return/", {"note": "x"}, only(CLAIMS, ALLOWED, 404, 302)),
     (
-        "/claims/{claim_assessment}/worksheet/",
-        {"other_credits": "0"},
-        only(CLAIMS, ALLOWED, 404, 302),
-    ),
-    ("/claims/{claim_assessment}/approve/", {}, only(CLAIMS, ALLOWED, 404, 302)),
-    ("/claims/{claim_approval}/return/", {"note": "x"}, only(CLAIMS, ALLOWED, 404, 302)),
-    (
-        "/claims/{claim_assessment}/decline/",
+        "/claims/{claim_a}/decline/",
         {"reasons": ["documents_missing"]},
         only(CLAIMS, 302, 404, 302),
     ),
-    ("/claims/{claim_approved}/pay/", {"paid_on": "{today}"}, only(CLAIMS, ALLOWED, 404, 302)),
+    ("/claims/{claim_a}/pay/", {"paid_on": "{today}"}, only(CLAIMS, ALLOWED, 404, 302)),
     (
-        "/claims/{claim_collecting}/recoveries/",
+        "/claims/{claim_a}/recoveries/",
         {"amount": "1000", "received_on": "{today}", "received_by": "insured"},
         only(CLAIMS, 302, 404, 302),
     ),
-    (
-        "/claims/invoices/{claim_assessment_invoice}/dispute/",
-        {"disputed": "on"},
-        only(CLAIMS, 302, 404, 302),
-    ),
+    ("/claims/invoices/{inv_filed}/dispute/", {"disputed": "on"}, only(CLAIMS, 302, 404, 302)),
 ]
 
 API = [
@@ -979,6 +1026,12 @@ API = [
     ),
     (
         "post",
+        "/api/v1/claims/{claim_collecting}/advance-none/",
+        {"reason": "等待期内损失尚无法确定"},
+        claims_act(200),
+    ),
+    (
+        "post",
         "/api/v1/claims/{claim_collecting}/dispute/",
         {"reason": "买方对货物质量提出异议"},
         claims_act(200),
@@ -1036,6 +1089,22 @@ API = [
     ("get", "/api/v1/worksheets/", None, expect(200, anonymous=401)),
     ("get", "/api/v1/worksheets/{ws_draft}/", None, only(STAFF, 200, 404, 401)),
     ("get", "/api/v1/worksheets/{ws_approved}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    # Generated PDFs (SPEC 9): every staff member may correct one; insured A reads its own.
+    ("get", "/api/v1/documents/", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/documents/?kind=loss_notice", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/documents/{pdf_a}/", None, only(STAFF + ["insured_a"], 200, 404, 401)),
+    (
+        "get",
+        "/api/v1/documents/{pdf_a}/download/",
+        None,
+        only(STAFF + ["insured_a"], 200, 404, 401),
+    ),
+    (
+        "post",
+        "/api/v1/documents/{pdf_a}/reissue/",
+        {"reason": "买方地址更正"},
+        expect(403, anonymous=401, insured_b=404, bank=404, **dict.fromkeys(STAFF, 201)),
+    ),
 ]
 
 

@@ -296,6 +296,16 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClaimsViewS
         return self._transition(services.claim_dispute, ClaimDisputeSerializer)
 
     @extend_schema(
+        request=ClaimDisputeSerializer,
+        responses=answers({200: ClaimDetailSerializer}, 400, 403, 404),
+        summary="Record why no advance can be paid yet (art. 25; claims staff): the "
+        "advance-payment clock is waived with the reason",
+    )
+    @action(detail=True, methods=["post"], url_path="advance-none")
+    def advance_none(self, request, pk=None):
+        return self._transition(services.claim_advance_none, ClaimDisputeSerializer)
+
+    @extend_schema(
         request=ClaimResolveSerializer,
         responses=answers({200: ClaimDetailSerializer}, 400, 403, 404),
         summary="Record the judgment or award that ends a dispute (claims staff)",

@@ -50,7 +50,8 @@ ERROR_REQUESTED = _("The missing documents were asked for on %(on)s: ask once, a
 ERROR_NOTHING_MISSING = _("Name the documents that are missing.")
 ERROR_NOT_INSOLVENCY = _("Only an insolvency claim waits for the admitted debt.")
 ERROR_REASON = _("Give the reason.")
-ERROR_NOT_ASSESSMENT = _("Invoices are marked disputed during the assessment.")
+ERROR_NOT_ASSESSMENT = _("Invoices are marked disputed while the claim is open.")
+ERROR_NOT_DISPUTED = _("Only a claim suspended for a dispute waits for a judgment.")
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Recognised by their first bytes, never by the name the browser sent (SPEC 7 uploads).
@@ -67,7 +68,11 @@ JOB_WAITING = "claims.waiting-period"
 
 
 def _lock_claim(claim_id: int) -> Claim:
-    return Claim.objects.select_for_update().select_related("policy", "buyer").get(pk=claim_id)
+    return (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("policy", "buyer", "notice")
+        .get(pk=claim_id)
+    )
 
 
 def _params(claim: Claim, **extra) -> dict:
@@ -96,7 +101,9 @@ def claim_open(*, actor, notice_id: int, cause: str, today: date | None = None) 
     today = today_or(today)
     with action(actor):
         notice = (
-            OverdueNotice.objects.select_for_update().select_related("policy").get(pk=notice_id)
+            OverdueNotice.objects.select_for_update(of=("self",))
+            .select_related("policy")
+            .get(pk=notice_id)
         )
         require_insured_or_claims_staff(actor, notice.policy, INSURED_FILERS)
         if notice.status != NoticeStatus.FILED:
@@ -274,6 +281,10 @@ def claim_debt_admitted(
             raise ValidationError({"admitted_on": ERROR_NOT_INSOLVENCY})
         if admitted_on > today:
             raise ValidationError({"admitted_on": _("The date cannot be in the future.")})
+        if admitted_on < claim.notice.filed_on:
+            raise ValidationError(
+                {"admitted_on": _("The debt cannot be admitted before the notice.")}
+            )
         payment_due_on = admitted_on + timedelta(days=claim.policy.insolvency_payment_days)
         decision_due_on = min(
             admitted_on + timedelta(days=claim.policy.claim_decision_days), payment_due_on
@@ -322,17 +333,27 @@ def claim_dispute(*, actor, claim_id: int, reason: str, today: date | None = Non
             raise ValidationError({"reason": ERROR_REASON})
         transitions.transition(
             CLAIM_MACHINE, claim, ClaimAction.DISPUTE, actor=actor, reason=reason, today=today,
-            changes={"disputed_since": today},
+            changes={"disputed_since": today, "disputed_from": claim.status},
         )  # fmt: skip
         deadline_waive(kind=DeadlineKind.CLAIM_DECISION, subject=claim, actor=actor, reason=reason)
     return claim
 
 
+# Where a favourable judgment sends the claim back: where the dispute found it.
+RESUME = {
+    ClaimStatus.COLLECTING: ClaimAction.RESOLVE_TO_COLLECTING,
+    ClaimStatus.WAITING: ClaimAction.RESOLVE,
+    ClaimStatus.ASSESSMENT: ClaimAction.RESOLVE_TO_ASSESSMENT,
+}
+
+
 def claim_resolve(
     *, actor, claim_id: int, in_favour_of_insured: bool, note: str, today: date | None = None
 ) -> Claim:
-    """The judgment or award: in the insured's favour the claim resumes (the waiting
-    period goes on, or ends at the next sweep); against it, the claim is declined."""
+    """The judgment or award on a disputed claim: in the insured's favour the claim goes
+    back where the dispute found it (collecting documents, its waiting period going on or
+    ending at the next sweep, or the assessment), with the decision clock restarted;
+    against it, the claim is declined."""
     from claims.services.decisions import claim_decline
 
     today = today_or(today)
@@ -340,24 +361,25 @@ def claim_resolve(
         require_claims_staff(actor)
         if not note.strip():
             raise ValidationError({"note": ERROR_REASON})
+        claim = _lock_claim(claim_id)
+        if claim.status != ClaimStatus.DISPUTED:
+            raise ValidationError({"action": ERROR_NOT_DISPUTED})
         if not in_favour_of_insured:
             return claim_decline(
                 actor=actor, claim_id=claim_id, reasons=["dispute"], note=note, today=today
             )
-        claim = _lock_claim(claim_id)
-        complete = claim.documents_complete_on or today
-        waiting_ends_on = claim.waiting_ends_on
-        if claim.cause == ClaimCause.PROTRACTED_DEFAULT and waiting_ends_on is None:
-            waiting_ends_on = rules.waiting_period_end(complete, claim.policy.waiting_period_months)
-        decision_due_on = max(waiting_ends_on or today, today) + timedelta(
-            days=claim.policy.claim_decision_days
-        )
+        back = RESUME.get(claim.disputed_from, ClaimAction.RESOLVE_TO_COLLECTING)
+        decision_due_on = None
+        if back != ClaimAction.RESOLVE_TO_COLLECTING:
+            start = max(claim.waiting_ends_on or today, today)
+            decision_due_on = start + timedelta(days=claim.policy.claim_decision_days)
         transitions.transition(
-            CLAIM_MACHINE, claim, ClaimAction.RESOLVE, actor=actor, reason=note, today=today,
-            changes={"disputed_since": None, "documents_complete_on": complete,
-                     "waiting_ends_on": waiting_ends_on, "decision_due_on": decision_due_on},
+            CLAIM_MACHINE, claim, back, actor=actor, reason=note, today=today,
+            changes={"disputed_since": None, "disputed_from": "",
+                     "decision_due_on": decision_due_on or claim.decision_due_on},
         )  # fmt: skip
-        _insurer_deadline(claim, DeadlineKind.CLAIM_DECISION, decision_due_on, actor)
+        if decision_due_on:
+            _insurer_deadline(claim, DeadlineKind.CLAIM_DECISION, decision_due_on, actor)
     return claim
 
 
@@ -365,8 +387,9 @@ def invoice_dispute_set(*, actor, invoice_id: int, disputed: bool) -> NoticeInvo
     """Mark an invoice disputed by the buyer: it leaves the covered debt (SPEC 3.4)."""
     with action(actor):
         require_claims_staff(actor)
+        notice_id = NoticeInvoice.objects.values_list("notice_id", flat=True).get(pk=invoice_id)
+        claim = Claim.objects.select_for_update().filter(notice_id=notice_id).first()
         invoice = NoticeInvoice.objects.select_for_update().get(pk=invoice_id)
-        claim = Claim.objects.filter(notice_id=invoice.notice_id).first()
         if claim is None or claim.status not in (ClaimStatus.ASSESSMENT, ClaimStatus.WAITING,
                                                  ClaimStatus.COLLECTING, ClaimStatus.DISPUTED):  # fmt: skip
             raise ValidationError({"disputed": ERROR_NOT_ASSESSMENT})

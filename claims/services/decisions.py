@@ -20,7 +20,7 @@ from claims.choices import (
 from claims.models import Claim, ClaimDecision, Worksheet
 from claims.services.claims import _lock_claim, _tell_insured
 from claims.services.common import require_claims_staff, today_or
-from claims.services.worksheets import policy_liability
+from claims.services.worksheets import claim_indemnity, policy_liability
 from core import transitions
 from core.services import action
 from deadlines.choices import DeadlineKind, DeadlineParty
@@ -36,13 +36,28 @@ ERROR_LIABILITY = _(
     "worksheet again."
 )
 ERROR_REASONS = _("Give at least one reason.")
+ERROR_STALE = _(
+    "The claim changed since this worksheet was computed (a recovery, a disputed invoice or "
+    "the limit): compute the worksheet again."
+)
 ERROR_NOTE = _("Say why.")
 
 
 def _latest_draft(claim: Claim) -> Worksheet:
+    """The draft to decide on, refused if the facts moved since it was computed (a
+    recovery, an invoice disputed, a limit changed): its figures must be those the claim
+    gives now, or the approval would pay on a stale worksheet."""
     worksheet = claim.worksheets.filter(status=WorksheetStatus.DRAFT).order_by("-version").first()
     if worksheet is None:
         raise ValidationError({"worksheet": ERROR_NO_WORKSHEET})
+    now = claim_indemnity(claim, other_credits=worksheet.other_credits)
+    lines = {(line.invoice_id, line.covered, line.exclusion, line.limit_on_shipment)
+             for line in worksheet.lines.all()}  # fmt: skip
+    current = {(line.facts.key, line.covered, line.exclusion, line.facts.limit_on_shipment)
+               for line in now.lines}  # fmt: skip
+    figures = ("covered_debt", "recoveries", "net_loss", "limit_amount", "indemnity_before_cap")
+    if lines != current or any(getattr(now, f) != getattr(worksheet, f) for f in figures):
+        raise ValidationError({"worksheet": ERROR_STALE})
     return worksheet
 
 
@@ -93,7 +108,9 @@ def claim_approve(*, actor, claim_id: int, note: str = "", today: date | None = 
                  % {"amount": worksheet.indemnity, "authority": actor.authority_amount}}
             )  # fmt: skip
         liability = policy_liability(claim.policy, lock=True)
-        remaining = liability.max_liability - liability.committed
+        remaining = max(
+            min(liability.max_liability, claim.policy.max_liability) - liability.committed, 0
+        )
         if worksheet.indemnity > remaining:
             raise ValidationError({"worksheet": ERROR_LIABILITY % {"remaining": remaining}})
         liability.committed += worksheet.indemnity

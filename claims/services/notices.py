@@ -21,6 +21,7 @@ from claims.models import (
     RepaymentPlan,
 )
 from claims.services.common import (
+    ERROR_NOT_YOURS,
     INSURED_FILERS,
     INSURED_PREPARERS,
     is_claims_staff,
@@ -56,6 +57,11 @@ ERROR_BEYOND_MAXIMUM = _(
     "insurer's consent."
 )
 ERROR_INVOICE_ROW = _("Invoice %(row)s, %(field)s: %(message)s")
+ERROR_OUTSIDE = _(
+    "shipped outside the policy period %(start)s to %(end)s: file it under the policy year "
+    "of the shipment."
+)
+ERROR_BUYER = _("Choose a buyer of the register.")
 ERROR_PLAN_EXISTS = _("This notice has a repayment plan already.")
 ERROR_PLAN_EMPTY = _("A repayment plan needs at least one instalment.")
 ERROR_PLAN_TOO_MUCH = _("The instalments add up to more than the unpaid invoices.")
@@ -68,7 +74,11 @@ def _lock_policy(policy_id: int) -> Policy:
 
 
 def _lock_notice(notice_id: int) -> OverdueNotice:
-    return OverdueNotice.objects.select_for_update().select_related("policy").get(pk=notice_id)
+    return (
+        OverdueNotice.objects.select_for_update(of=("self",))
+        .select_related("policy")
+        .get(pk=notice_id)
+    )
 
 
 def _invoices(notice: OverdueNotice, rows: list[dict]) -> None:
@@ -86,9 +96,16 @@ def _invoices(notice: OverdueNotice, rows: list[dict]) -> None:
             continue
         seen.add(number)
         invoice = existing.get(number) or NoticeInvoice(notice=notice)
+        if invoice.pk and invoice.extensions.exists():
+            # Recorded extensions own the extended date (`extension_record`).
+            values["extended_due_date"] = invoice.extended_due_date
         for name, value in values.items():
             setattr(invoice, name, value)
         invoice.number = number
+        row_errors = _row_errors(invoice, notice.policy)
+        if row_errors:
+            errors += [ERROR_INVOICE_ROW % {"row": row_number, **e} for e in row_errors]
+            continue
         try:
             invoice.full_clean(exclude=["notice"], validate_unique=False)
         except ValidationError as error:
@@ -107,6 +124,34 @@ def _invoices(notice: OverdueNotice, rows: list[dict]) -> None:
     notice.invoices.exclude(number__in=seen).delete()
     for invoice in keep:
         invoice.save()
+
+
+def _row_errors(invoice: NoticeInvoice, policy: Policy) -> list[dict]:
+    """Checks of one invoice against the policy: shipped in its period, and an extended
+    due date within the maximum extension period (SPEC 3.2)."""
+    errors = []
+    field = NoticeInvoice._meta.get_field
+    shipped = invoice.shipment_date
+    if isinstance(shipped, date) and not policy.period_start <= shipped <= policy.period_end:
+        errors.append(
+            {
+                "field": field("shipment_date").verbose_name,
+                "message": ERROR_OUTSIDE
+                % {"start": policy.period_start.isoformat(), "end": policy.period_end.isoformat()},
+            }
+        )
+    original, extended = invoice.original_due_date, invoice.extended_due_date
+    if isinstance(original, date) and isinstance(extended, date):
+        latest = rules.max_extended_due_date(original, policy.max_extension_days)
+        if extended > latest:
+            errors.append(
+                {
+                    "field": field("extended_due_date").verbose_name,
+                    "message": ERROR_BEYOND_MAXIMUM
+                    % {"days": policy.max_extension_days, "latest": latest.isoformat()},
+                }
+            )
+    return errors
 
 
 def _missed_instalments(notice: OverdueNotice, today: date) -> list[date]:
@@ -133,7 +178,9 @@ def _follow_deadlines(notice: OverdueNotice, *, today: date, actor=None, job: st
     extension's end (the insured is reminded of both, SPEC 7)."""
     notice.deadline_on = _deadline(notice, today)
     OverdueNotice.objects.filter(pk=notice.pk).update(deadline_on=notice.deadline_on)
-    common = {"party": DeadlineParty.INSURED, "policy": notice.policy, "buyer": notice.buyer}
+    # While the notice is a draft, its deadlines are the insured's alone (like the draft).
+    common = {"party": DeadlineParty.INSURED, "policy": notice.policy, "buyer": notice.buyer,
+              "private": not notice.prepared_by.is_insurer_staff}  # fmt: skip
     url = notice.get_absolute_url()
     deadline_set(
         kind=DeadlineKind.OVERDUE_NOTICE, subject=notice, due_on=notice.deadline_on,
@@ -159,7 +206,9 @@ def notice_prepare(
         require_insured_or_claims_staff(actor, policy, INSURED_PREPARERS)
         if policy.status not in NOTICE_POLICY_STATUSES:
             raise ValidationError({"policy": ERROR_POLICY})
-        buyer = Buyer.objects.get(pk=buyer_id)
+        buyer = Buyer.objects.filter(pk=buyer_id).first()
+        if buyer is None:
+            raise ValidationError({"buyer": ERROR_BUYER})
         notice = OverdueNotice(
             reference=next_reference("ON", today), policy=policy, buyer=buyer,
             comment=comment, prepared_by=actor,
@@ -196,8 +245,13 @@ def notice_update(
 
 
 def _draft(actor, notice_id: int, roles) -> OverdueNotice:
+    """The draft, for the insured's own users in `roles`, or for claims staff only on a
+    paper notice they entered themselves: an insured's draft waits for its own approver
+    (SPEC 2) and is not the insurer's to see or file."""
     notice = _lock_notice(notice_id)
     require_insured_or_claims_staff(actor, notice.policy, roles)
+    if actor.is_insurer_staff and not notice.prepared_by.is_insurer_staff:
+        raise PermissionError(str(ERROR_NOT_YOURS))
     if notice.status != NoticeStatus.DRAFT:
         raise ValidationError({"action": ERROR_NOT_DRAFT})
     return notice

@@ -52,6 +52,8 @@ def indemnity_pay(
             raise ValidationError({"action": ERROR_NOT_APPROVED})
         if paid_on > today:
             raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
+        if claim.decided_on and paid_on < claim.decided_on:
+            raise ValidationError({"paid_on": _("The payment cannot precede the approval.")})
         worksheet = claim.worksheets.get(status=WorksheetStatus.APPROVED)
         payee, organisation, account = payee_for(policy=claim.policy, buyer=claim.buyer, on=paid_on)
         try:

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from claims import rules, texts
@@ -24,6 +25,12 @@ ERROR_APPROVED = _(
 )
 ERROR_FUTURE = _("The date cannot be in the future.")
 ERROR_DECLINED = _("The claim is declined: no indemnity to share a recovery with.")
+
+
+def _insurer_unrecovered(claim) -> Decimal:
+    """What the insurer paid and has not yet recovered: its share never exceeds it."""
+    shared = claim.recoveries.filter(after_payment=True).aggregate(total=Sum("insurer_share"))
+    return claim.payment.amount - (shared["total"] or Decimal(0))
 
 
 def recovery_record(
@@ -50,8 +57,9 @@ def recovery_record(
         if claim.status == ClaimStatus.PAID and amount is not None:
             recovery.after_payment = True
             recovery.insurer_share, recovery.insured_share = rules.recovery_shares(
-                amount, claim.policy.indemnity_percentage
-            )
+                amount, claim.policy.indemnity_percentage,
+                insurer_at_most=_insurer_unrecovered(claim),
+            )  # fmt: skip
         recovery.full_clean()
         recovery.save()
         if recovery.after_payment and received_by == RecoveryReceiver.INSURED:

@@ -30,12 +30,17 @@ def policy_liability(policy: Policy, *, lock: bool = False) -> PolicyLiability:
     )
     if lock:
         liability = PolicyLiability.objects.select_for_update().get(pk=liability.pk)
+        # The policy's maximum may have been changed since (an endorsement): follow it.
+        current = Policy.objects.values_list("max_liability", flat=True).get(pk=policy.pk)
+        if current != liability.max_liability and current >= liability.committed:
+            liability.max_liability = current
+            liability.save(update_fields=["max_liability"])
     return liability
 
 
 def remaining_liability(policy: Policy) -> Decimal:
     liability = policy_liability(policy)
-    return liability.max_liability - liability.committed
+    return policy.max_liability - liability.committed
 
 
 def recoveries_before_payment(claim: Claim) -> Decimal:
@@ -60,22 +65,25 @@ def claim_indemnity(claim: Claim, *, other_credits: Decimal = ZERO) -> rules.Ind
         max_credit_period_days=policy.max_credit_period_days,
         excluded_buyer=excluded,
     )
-    facts = [
-        rules.InvoiceFacts(
-            key=invoice.pk,
-            number=invoice.number,
-            amount=invoice.amount,
-            invoice_date=invoice.invoice_date,
-            shipment_date=invoice.shipment_date,
-            original_due_date=invoice.original_due_date,
-            limit_on_shipment=limit_covering_shipment(
-                policy_id=policy.pk, buyer_id=claim.buyer_id, on=invoice.shipment_date
-            ),
-            policy_suspended=policy_suspended_on(policy_id=policy.pk, on=invoice.shipment_date),
-            disputed=invoice.disputed,
-        )  # fmt: skip
-        for invoice in notice.invoices.all()
-    ]
+    facts = []
+    for invoice in notice.invoices.all():
+        cover = limit_covering_shipment(
+            policy_id=policy.pk, buyer_id=claim.buyer_id, on=invoice.shipment_date
+        )
+        facts.append(
+            rules.InvoiceFacts(
+                key=invoice.pk,
+                number=invoice.number,
+                amount=invoice.amount,
+                invoice_date=invoice.invoice_date,
+                shipment_date=invoice.shipment_date,
+                original_due_date=invoice.original_due_date,
+                limit_on_shipment=cover.amount if cover else None,
+                limit_payment_terms_days=cover.payment_terms_days if cover else None,
+                policy_suspended=policy_suspended_on(policy_id=policy.pk, on=invoice.shipment_date),
+                disputed=invoice.disputed,
+            )
+        )
     return rules.indemnity(
         lines=rules.cover_lines(facts, terms), recoveries=recoveries_before_payment(claim),
         other_credits=other_credits, franchise=policy.franchise,
@@ -93,7 +101,7 @@ def worksheet_compute(
     with action(actor):
         require_claims_staff(actor)
         claim = (
-            Claim.objects.select_for_update()
+            Claim.objects.select_for_update(of=("self",))
             .select_related("policy", "notice", "buyer")
             .get(pk=claim_id)
         )

@@ -292,7 +292,7 @@ def _follow_shipment_deadline(application: LimitApplication, *, actor) -> None:
     deadline_set(
         kind=kind, party=DeadlineParty.INSURED, policy=application.policy,
         buyer=application.buyer, subject=application, detail=str(application.buyer),
-        url=application.get_absolute_url(), actor=actor,
+        url=application.get_absolute_url(), actor=actor, private=True,
         due_on=application.first_shipment_on
         + timedelta(days=application.policy.limit_application_days),
     )  # fmt: skip

@@ -171,3 +171,20 @@ def test_days_late_and_the_waiting_period():
 )
 def test_recoveries_after_payment_are_shared_90_10_to_the_cent(amount, insurer, insured):
     assert rules.recovery_shares(D(amount), D("90")) == (D(insurer), D(insured))
+
+
+def test_the_limits_payment_terms_are_a_cover_condition():
+    short_terms = rules.InvoiceFacts(
+        key=1, number="T", amount=D("1000"), invoice_date=date(2026, 3, 1),
+        shipment_date=date(2026, 3, 1), original_due_date=date(2026, 5, 30),
+        limit_on_shipment=D("100000"), limit_payment_terms_days=60,
+    )  # fmt: skip
+    assert rules.invoice_exclusion(short_terms, TERMS) == Exclusion.CREDIT_PERIOD
+
+
+def test_the_insurers_share_is_capped_at_what_it_paid():
+    assert rules.recovery_shares(D("1000"), D("90"), insurer_at_most=D("500")) == (
+        D("500"),
+        D("500"),
+    )
+    assert rules.recovery_shares(D("1000"), D("90"), insurer_at_most=D("0")) == (D("0"), D("1000"))

@@ -308,10 +308,7 @@ def test_a_dispute_suspends_the_claim_until_the_judgment(personas, policy, buyer
         actor=handler, claim_id=claim.pk, in_favour_of_insured=True, note="Award 12"
     )
     claim.refresh_from_db()
-    assert claim.status == "waiting"
-    services.claims_waiting_sweep(today=date(2026, 12, 1))
-    claim.refresh_from_db()
-    assert claim.status == "assessment"
+    assert (claim.status, claim.disputed_from) == ("assessment", "")  # back where it was
     services.claim_dispute(actor=handler, claim_id=claim.pk, reason="Again")
     services.claim_resolve(
         actor=handler, claim_id=claim.pk, in_favour_of_insured=False, note="Lost"
@@ -443,3 +440,127 @@ def test_the_waiting_sweep_after_a_crash_finishes_the_rest_and_moves_none_twice(
         claim.refresh_from_db()
         assert claim.status == "assessment"
         assert claim.changes.filter(action="end_waiting").count() == 1
+
+
+def test_a_dispute_while_collecting_resumes_collecting_and_the_file_stays_incomplete(
+    personas, policy, buyer, approver, handler
+):
+    notice = file_notice(approver, policy, buyer, [invoice("A", "1000")])
+    claim = services.claim_open(actor=approver, notice_id=notice.pk, cause="protracted_default")
+    with pytest.raises(ValidationError):
+        services.claim_resolve(
+            actor=handler, claim_id=claim.pk, in_favour_of_insured=False, note="x"
+        )
+    services.claim_dispute(actor=handler, claim_id=claim.pk, reason="Quality")
+    services.claim_resolve(actor=handler, claim_id=claim.pk, in_favour_of_insured=True, note="Won")
+    claim.refresh_from_db()
+    assert (claim.status, claim.documents_complete_on) == ("collecting", None)
+
+
+def test_a_worksheet_gone_stale_cannot_be_approved(personas, policy, buyer, handler, manager):
+    claim = claim_in_assessment(
+        personas, policy, buyer, [invoice("A", "1000000"), invoice("B", "400000")]
+    )
+    services.worksheet_compute(actor=handler, claim_id=claim.pk)
+    services.recovery_record(
+        actor=handler, claim_id=claim.pk, amount=D("500000"), received_on=date(2026, 11, 20),
+        today=date(2026, 11, 20),
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as error:
+        services.claim_approve(actor=manager, claim_id=claim.pk)
+    assert "worksheet" in error.value.message_dict
+    services.worksheet_compute(actor=handler, claim_id=claim.pk)
+    services.invoice_dispute_set(
+        actor=handler, invoice_id=claim.notice.invoices.get(number="B").pk, disputed=True
+    )
+    with pytest.raises(ValidationError):
+        services.claim_approve(actor=manager, claim_id=claim.pk)
+    worksheet = services.worksheet_compute(actor=handler, claim_id=claim.pk)
+    assert worksheet.indemnity == D("450000.00")  # (1,000,000 − 500,000) × 90%
+    services.claim_approve(actor=manager, claim_id=claim.pk)
+    assert services.indemnity_pay(actor=manager, claim_id=claim.pk).amount == D("450000.00")
+
+
+def test_staff_cannot_file_an_insureds_draft_and_do_not_see_its_deadlines(personas, policy, buyer):
+    draft = services.notice_prepare(
+        actor=personas["insured_a_clerk"], policy_id=policy.pk, buyer_id=buyer.pk,
+        invoices=[invoice("A", "1000")], today=date(2026, 6, 1),
+    )  # fmt: skip
+    with pytest.raises(PermissionError):
+        services.notice_file(actor=personas["claims_handler"], notice_id=draft.pk)
+    assert scope.visible(personas["insured_a"], Deadline).filter(kind="overdue_notice").exists()
+    assert (
+        not scope.visible(personas["claims_handler"], Deadline)
+        .filter(kind="overdue_notice")
+        .exists()
+    )
+
+
+def test_invoice_rows_keep_to_the_policy_period_and_the_maximum_extension(
+    personas, policy, buyer, approver
+):
+    with pytest.raises(ValidationError) as error:
+        services.notice_prepare(
+            actor=approver, policy_id=policy.pk, buyer_id=buyer.pk, today=date(2026, 6, 1),
+            invoices=[invoice("A", "1000", due=date(2026, 3, 31), extended=date(2026, 6, 1)),
+                      invoice("B", "1000", shipped=date(2025, 12, 30), due=date(2026, 2, 1))],
+        )  # fmt: skip
+    messages = error.value.message_dict["invoices"]
+    assert any("2026-05-30" in m for m in messages) and any("2026-01-01" in m for m in messages)
+
+
+def test_a_payment_cannot_be_dated_before_the_approval(personas, policy, buyer, manager):
+    claim = claim_in_assessment(personas, policy, buyer, [invoice("A", "100000")])
+    services.worksheet_compute(actor=manager, claim_id=claim.pk)
+    services.claim_approve(actor=manager, claim_id=claim.pk, today=date(2026, 11, 20))
+    with pytest.raises(ValidationError) as error:
+        services.indemnity_pay(
+            actor=manager, claim_id=claim.pk, paid_on=date(2026, 1, 1), today=date(2026, 11, 21)
+        )
+    assert "paid_on" in error.value.message_dict
+    assert not IndemnityPayment.objects.exists()
+
+
+def test_the_insurer_never_recovers_more_than_it_paid(personas, policy, buyer, manager):
+    claim = claim_in_assessment(
+        personas, policy, buyer, [invoice("A", "2000000")]
+    )  # limit 1,000,000
+    services.worksheet_compute(actor=manager, claim_id=claim.pk)
+    services.claim_approve(actor=manager, claim_id=claim.pk)
+    services.indemnity_pay(actor=manager, claim_id=claim.pk)  # 900,000
+    first = services.recovery_record(
+        actor=manager, claim_id=claim.pk, amount=D("900000"), received_on=date(2026, 11, 30),
+        received_by="insurer", today=date(2026, 11, 30),
+    )  # fmt: skip
+    second = services.recovery_record(
+        actor=manager, claim_id=claim.pk, amount=D("500000"), received_on=date(2026, 11, 30),
+        received_by="insurer", today=date(2026, 11, 30),
+    )  # fmt: skip
+    assert (first.insurer_share, second.insurer_share) == (D("810000.00"), D("90000.00"))
+    assert second.insured_share == D("410000.00")
+
+
+def test_the_limits_payment_terms_bound_the_credit_period(personas, policy, buyer, handler):
+    # The conftest limit is granted on 90-day terms; 100 days is within the policy's 120.
+    claim = claim_in_assessment(
+        personas, policy, buyer,
+        [invoice("OK", "100000"), invoice("LONG", "50000", shipped=date(2026, 3, 1), due=date(2026, 6, 9))],
+    )  # fmt: skip
+    worksheet = services.worksheet_compute(actor=handler, claim_id=claim.pk)
+    assert worksheet.lines.get(number="LONG").exclusion == Exclusion.CREDIT_PERIOD
+    assert worksheet.covered_debt == D("100000")
+
+
+def test_the_advance_clock_runs_from_the_complete_file_and_is_waived_with_a_reason(
+    personas, policy, buyer, approver, handler
+):
+    notice = file_notice(approver, policy, buyer, [invoice("A", "1000")])
+    claim = open_complete_claim(approver, handler, notice, on=date(2026, 6, 12))
+    advance = Deadline.objects.get(kind="advance_payment")
+    assert (advance.due_on, advance.party) == (date(2026, 8, 11), "insurer")
+    with pytest.raises(ValidationError):
+        services.claim_advance_none(actor=handler, claim_id=claim.pk, reason=" ")
+    services.claim_advance_none(actor=handler, claim_id=claim.pk, reason="等待期内损失尚无法确定")
+    advance.refresh_from_db()
+    assert advance.status == "waived"
+    assert advance.changes.last().reason == "等待期内损失尚无法确定"

@@ -5,7 +5,7 @@ from tests.conftest import make_personas
 
 # The authorization matrix's objects (a draft and a live policy per insured, limits,
 # applications in each open status, a reduction, a review) serve the API tests here too.
-from tests.test_authorization import shared_world, world  # noqa: F401
+from tests.test_authorization import documents_renderer, shared_world, world  # noqa: F401
 
 
 @pytest.fixture

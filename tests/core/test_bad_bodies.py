@@ -108,6 +108,7 @@ OBJECT_FOR_PREFIX = {
     "debit-notes": "note_open",
     "overdue-notices": "notice_draft",
     "claims": "claim_assessment",
+    "documents": "pdf_a",
 }
 # Lists and answers only: nothing to write to.
 READ_ONLY_PREFIXES = {

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.utils import ProgrammingError
 
@@ -14,6 +15,8 @@ from claims.models import Claim, OverdueNotice, Worksheet
 from core import reactions, transitions
 from deadlines.choices import DEADLINE_MACHINE
 from deadlines.models import Deadline
+from documents.choices import DOCUMENT_MACHINE
+from documents.models import Document
 from limits.choices import APPLICATION_MACHINE, LIMIT_MACHINE, REVIEW_MACHINE
 from limits.models import CreditLimit, LimitApplication, LimitReview
 from policies.choices import POLICY_MACHINE, PolicyAction, PolicyStatus
@@ -27,10 +30,10 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_DIRS = ["accounts", "buyers", "policies", "deadlines", "limits", "premiums", "claims",
-            "notifications", "core", "demo"]  # fmt: skip
+            "documents", "notifications", "core", "demo"]  # fmt: skip
 MACHINES = [POLICY_MACHINE, LIMIT_MACHINE, APPLICATION_MACHINE, REVIEW_MACHINE,
             DEADLINE_MACHINE, DECLARATION_MACHINE, DEBIT_NOTE_MACHINE, NOTICE_MACHINE,
-            CLAIM_MACHINE, WORKSHEET_MACHINE]  # fmt: skip
+            CLAIM_MACHINE, WORKSHEET_MACHINE, DOCUMENT_MACHINE]  # fmt: skip
 
 
 @pytest.fixture
@@ -70,11 +73,20 @@ def rows(personas, insured_a):
         claim=claim, version=1, status="draft", below_franchise=True,
         indemnity_percentage=Decimal(90), computed_by=personas["claims_handler"], **money,
     )  # fmt: skip
+    document = transitions.create(
+        DOCUMENT_MACHINE,
+        Document(
+            kind="loss_notice", subject_type=ContentType.objects.get_for_model(policy),
+            subject_id=policy.pk, policy=policy, reference="LN-2026-800001", filename="x.pdf",
+        ),
+        "request",
+    )  # fmt: skip
     return {
         OverdueNotice: notice, Claim: claim, Worksheet: worksheet,
         Policy: policy, CreditLimit: limit, LimitApplication: application, LimitReview: review,
         Deadline: Deadline.objects.filter(policy=policy).first(),
         DebitNote: DebitNote.objects.filter(policy=policy).first(), Declaration: declaration,
+        Document: document,
     }  # fmt: skip
 
 
@@ -82,7 +94,7 @@ def rows(personas, insured_a):
     "model, other_status",
     [(Policy, "expired"), (CreditLimit, "cancelled"), (LimitApplication, "decided"),
      (LimitReview, "done"), (Deadline, "met"), (DebitNote, "paid"), (Declaration, "submitted"),
-     (OverdueNotice, "filed"), (Claim, "paid"), (Worksheet, "approved")],
+     (OverdueNotice, "filed"), (Claim, "paid"), (Worksheet, "approved"), (Document, "rendering")],
 )  # fmt: skip
 def test_a_status_written_outside_the_mechanism_is_refused_by_the_database(
     rows, model, other_status

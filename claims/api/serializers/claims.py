@@ -244,7 +244,14 @@ class ClaimDetailSerializer(ClaimSerializer):
     decisions = ClaimDecisionSerializer(source="visible_decisions", many=True, read_only=True)
     payment = IndemnityPaymentSerializer(source="visible_payment", read_only=True, allow_null=True)
     changes = ClaimStatusChangeSerializer(source="history", many=True, read_only=True)
-    allowed_actions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    allowed_actions = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text=_(
+            "What the reader may do now (claims staff only): the claim's transitions "
+            "(request_documents, complete, approve, ...) and compute_worksheet, "
+            "record_recovery."
+        ),
+    )  # fmt: skip
 
     class Meta(ClaimSerializer.Meta):
         fields = [

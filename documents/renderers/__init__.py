@@ -1,0 +1,1 @@
+"""One module per kind of document, each registering its renderer (documents.registry)."""
