@@ -24,6 +24,7 @@ from policies.choices import PolicyStatus
 from premiums import services as premium_services
 from premiums.models import DeclarationUpload
 from tests.claims.conftest import PDF, grant_limit
+from tests.claims.conftest import invoice as notice_invoice
 from tests.conftest import make_personas, shared_data
 from tests.documents.samples import make_issued_document, sample_renderer
 from tests.factories import (
@@ -209,6 +210,45 @@ def build_claims_world(personas, insurer, insured_a) -> dict:
         "claim_approval": approval.pk,
         "claim_approved": approved.pk,
         "ws_approved": ws_approved.pk,
+    }
+
+
+def build_notice_pages_world(personas, live_a) -> dict:
+    """Insured A's overdue accounts on its live policy (SPEC 7): a clerk's draft notice
+    with a repayment plan, and a filed notice with a claim collecting its documents."""
+    today = timezone.localdate()
+    draft_buyer, filed_buyer = BuyerFactory(), BuyerFactory()
+    grant_limit(personas, live_a, draft_buyer, "1000000")
+    grant_limit(personas, live_a, filed_buyer, "1000000")
+    draft = claim_services.notice_prepare(
+        actor=personas["insured_a_clerk"], policy_id=live_a.pk, buyer_id=draft_buyer.pk,
+        invoices=[notice_invoice("D-1", "300000", shipped=today, due=date(2026, 10, 30))],
+    )  # fmt: skip
+    plan = claim_services.repayment_plan_record(
+        actor=personas["insured_a_clerk"], notice_id=draft.pk, agreed_on=today,
+        instalments=[{"due_on": date(2026, 10, 1), "amount": Decimal("100000")}],
+    )  # fmt: skip
+    filed = claim_services.notice_prepare(
+        actor=personas["insured_a"], policy_id=live_a.pk, buyer_id=filed_buyer.pk,
+        invoices=[notice_invoice("F-1", "500000", shipped=date(2026, 6, 1),
+                                 due=date(2026, 8, 30))],
+        file=True,
+    )  # fmt: skip
+    claim = claim_services.claim_open(
+        actor=personas["insured_a"], notice_id=filed.pk, cause=ClaimCause.PROTRACTED_DEFAULT
+    )
+    document = claim_services.claim_document_upload(
+        actor=personas["insured_a"], claim_id=claim.pk, kind="contract", filename="合同.pdf",
+        content=PDF,
+    )  # fmt: skip
+    return {
+        "ui_notice_draft": draft.pk,
+        "inv_draft": draft.invoices.get().pk,
+        "ui_instalment_a": plan.instalments.get().pk,
+        "ui_notice_filed": filed.pk,
+        "inv_filed": filed.invoices.get().pk,
+        "claim_a": claim.pk,
+        "claim_doc_a": document.pk,
     }
 
 
@@ -488,16 +528,13 @@ UI_GET = [
     ("/claims/notices/?export=csv", expect(200, anonymous=302)),
     ("/claims/notices/?export=xlsx", expect(200, anonymous=302)),
     ("/claims/notices/new/", only(INSURED_APPROVERS, 200, 404, 302)),
-    ("/claims/notices/{notice_draft}/", only(["insured_a"], 200, 404, 302)),
-    ("/claims/notices/{notice_draft}/edit/", only(["insured_a"], 200, 404, 302)),
-    ("/claims/notices/{notice_draft}/plan/", only(["insured_a"], 200, 404, 302)),
-    ("/claims/invoices/{notice_draft_invoice}/extend/", only(["insured_a"], 200, 404, 302)),
-    ("/claims/notices/{notice_filed}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/{claim_collecting}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/{claim_assessment}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/{claim_approval}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/{claim_approved}/", only(STAFF + ["insured_a"], 200, 404, 302)),
-    ("/claims/documents/{doc_a}/download/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/claims/notices/{ui_notice_draft}/", only(["insured_a"], 200, 404, 302)),
+    ("/claims/notices/{ui_notice_draft}/edit/", only(["insured_a"], 200, 404, 302)),
+    ("/claims/notices/{ui_notice_draft}/plan/", only(["insured_a"], 200, 404, 302)),
+    ("/claims/invoices/{inv_draft}/extend/", only(["insured_a"], 200, 404, 302)),
+    ("/claims/notices/{ui_notice_filed}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/claims/{claim_a}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/claims/documents/{claim_doc_a}/download/", only(STAFF + ["insured_a"], 200, 404, 302)),
     ("/notifications/", expect(200, anonymous=302)),
     ("/password/", expect(200, anonymous=302)),
     ("/admin/", expect(302, admin=200)),
@@ -585,7 +622,7 @@ UI_POST = [
     # or returns it. An empty notice form comes back with its errors.
     ("/claims/notices/new/", {}, only(INSURED_APPROVERS, 200, 404, 302)),
     (
-        "/claims/notices/{notice_draft}/edit/",
+        "/claims/notices/{ui_notice_draft}/edit/",
         {
             "comment": "补充",
             "inv-TOTAL_FORMS": "1",
@@ -598,75 +635,64 @@ UI_POST = [
         },
         only(["insured_a"], 302, 404, 302),
     ),  # fmt: skip
-    ("/claims/notices/{notice_draft}/file/", {}, only(["insured_a"], 302, 404, 302)),
+    ("/claims/notices/{ui_notice_draft}/file/", {}, only(["insured_a"], 302, 404, 302)),
     (
-        "/claims/notices/{notice_draft}/return/",
+        "/claims/notices/{ui_notice_draft}/return/",
         {"comment": "请补充发票"},
         only(["insured_a"], 302, 404, 302),
     ),
-    ("/claims/notices/{notice_draft}/discard/", {}, only(["insured_a"], 302, 404, 302)),
+    ("/claims/notices/{ui_notice_draft}/discard/", {}, only(["insured_a"], 302, 404, 302)),
     (
-        "/claims/invoices/{notice_draft_invoice}/extend/",
-        {"to_due_date": "2026-10-15", "agreed_on": "{today}"},
+        "/claims/invoices/{inv_draft}/extend/",
+        {"to_due_date": "2026-11-15", "agreed_on": "{today}"},
         only(["insured_a"], 302, 404, 302),
     ),
     (
-        "/claims/instalments/{instalment_a}/paid/",
+        "/claims/instalments/{ui_instalment_a}/paid/",
         {"paid_on": "{today}"},
         only(["insured_a"], 302, 404, 302),
     ),
+    # The filed notice has its claim already: the form comes back saying so.
     (
-        "/claims/notices/{notice_filed}/open-claim/",
+        "/claims/notices/{ui_notice_filed}/open-claim/",
         {"cause": "protracted_default"},
-        only(CLAIMS + ["insured_a"], 302, 404, 302),
+        only(CLAIMS + ["insured_a"], 200, 404, 302),
     ),
     # The claim (SPEC 7): insured A (and claims staff for it) upload; every other step is
     # the claims staff's. Steps the claim's status does not allow come back refused.
     (
-        "/claims/{claim_collecting}/documents/",
+        "/claims/{claim_a}/documents/",
         {"kind": "invoices"},
         only(CLAIMS + ["insured_a"], 200, 404, 302),
     ),
     (
-        "/claims/{claim_collecting}/documents/request/",
+        "/claims/{claim_a}/documents/request/",
         {"kinds": ["statement"]},
         only(CLAIMS, 302, 404, 302),
     ),
-    ("/claims/{claim_collecting}/documents/complete/", {}, only(CLAIMS, 302, 404, 302)),
+    ("/claims/{claim_a}/documents/complete/", {}, only(CLAIMS, 302, 404, 302)),
+    ("/claims/{claim_a}/debt-admitted/", {"admitted_on": "{today}"}, only(CLAIMS, 200, 404, 302)),
+    ("/claims/{claim_a}/dispute/", {"reason": "质量异议"}, only(CLAIMS, 302, 404, 302)),
     (
-        "/claims/{claim_collecting}/debt-admitted/",
-        {"admitted_on": "{today}"},
-        only(CLAIMS, 200, 404, 302),
-    ),
-    ("/claims/{claim_collecting}/dispute/", {"reason": "质量异议"}, only(CLAIMS, 302, 404, 302)),
-    (
-        "/claims/{claim_collecting}/resolve/",
+        "/claims/{claim_a}/resolve/",
         {"in_favour_of_insured": "1", "note": "x"},
         only(CLAIMS, ALLOWED, 404, 302),
     ),
+    ("/claims/{claim_a}/worksheet/", {"other_credits": "0"}, only(CLAIMS, ALLOWED, 404, 302)),
+    ("/claims/{claim_a}/approve/", {}, only(CLAIMS, ALLOWED, 404, 302)),
+    ("/claims/{claim_a}/return/", {"note": "x"}, only(CLAIMS, ALLOWED, 404, 302)),
     (
-        "/claims/{claim_assessment}/worksheet/",
-        {"other_credits": "0"},
-        only(CLAIMS, ALLOWED, 404, 302),
-    ),
-    ("/claims/{claim_assessment}/approve/", {}, only(CLAIMS, ALLOWED, 404, 302)),
-    ("/claims/{claim_approval}/return/", {"note": "x"}, only(CLAIMS, ALLOWED, 404, 302)),
-    (
-        "/claims/{claim_assessment}/decline/",
+        "/claims/{claim_a}/decline/",
         {"reasons": ["documents_missing"]},
         only(CLAIMS, 302, 404, 302),
     ),
-    ("/claims/{claim_approved}/pay/", {"paid_on": "{today}"}, only(CLAIMS, ALLOWED, 404, 302)),
+    ("/claims/{claim_a}/pay/", {"paid_on": "{today}"}, only(CLAIMS, ALLOWED, 404, 302)),
     (
-        "/claims/{claim_collecting}/recoveries/",
+        "/claims/{claim_a}/recoveries/",
         {"amount": "1000", "received_on": "{today}", "received_by": "insured"},
         only(CLAIMS, 302, 404, 302),
     ),
-    (
-        "/claims/invoices/{claim_assessment_invoice}/dispute/",
-        {"disputed": "on"},
-        only(CLAIMS, 302, 404, 302),
-    ),
+    ("/claims/invoices/{inv_filed}/dispute/", {"disputed": "on"}, only(CLAIMS, 302, 404, 302)),
 ]
 
 API = [

@@ -447,6 +447,8 @@ def test_the_worksheet_shows_every_step_and_the_handler_cannot_approve_above_aut
     ]:
         assert f'data-testid="{testid}">{figure}<' in html, testid
     assert html.count('data-testid="worksheet-line" data-covered="1"') == 2
+    assert 'data-testid="ws-words">人民币玖拾万元整<' in html  # the documents app's filter
+    assert 'data-testid="documents-panel"' in html
     # The insured sees no draft worksheet.
     insured = client_for(personas["insured_a"]).get(assessment.get_absolute_url())
     assert insured.context["worksheet"] is None
