@@ -338,6 +338,7 @@ def build_world():
         **build_premium_world(personas, live_a),
         "upload_a": upload_a.pk,
         **build_claims_world(personas, insurer, insured_a),
+        **build_notice_pages_world(personas, live_a),
         # An issued PDF about insured A's live policy (SPEC 9).
         "pdf_a": make_issued_document(live_a).pk,
     }

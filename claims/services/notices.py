@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -62,6 +62,7 @@ ERROR_OUTSIDE = _(
     "of the shipment."
 )
 ERROR_BUYER = _("Choose a buyer of the register.")
+ERROR_DRAFT_EXISTS = _("A notice on this buyer is already being prepared: add the invoices to it.")
 ERROR_PLAN_EXISTS = _("This notice has a repayment plan already.")
 ERROR_PLAN_EMPTY = _("A repayment plan needs at least one instalment.")
 ERROR_PLAN_TOO_MUCH = _("The instalments add up to more than the unpaid invoices.")
@@ -214,7 +215,13 @@ def notice_prepare(
             comment=comment, prepared_by=actor,
         )  # fmt: skip
         notice.full_clean(exclude=["status", "reference"])
-        transitions.create(NOTICE_MACHINE, notice, NoticeAction.PREPARE, actor=actor, today=today)
+        try:
+            with transaction.atomic():
+                transitions.create(
+                    NOTICE_MACHINE, notice, NoticeAction.PREPARE, actor=actor, today=today
+                )
+        except IntegrityError:  # notice_one_draft_per_buyer
+            raise ValidationError({"buyer": ERROR_DRAFT_EXISTS}) from None
         _invoices(notice, invoices)
         _follow_deadlines(notice, today=today, actor=actor)
         if file and may_file(actor):

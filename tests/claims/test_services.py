@@ -564,3 +564,17 @@ def test_the_advance_clock_runs_from_the_complete_file_and_is_waived_with_a_reas
     advance.refresh_from_db()
     assert advance.status == "waived"
     assert advance.changes.last().reason == "等待期内损失尚无法确定"
+
+
+def test_a_second_draft_on_the_buyer_is_refused_on_the_buyer(personas, policy, buyer, approver):
+    def prepare():
+        return services.notice_prepare(
+            actor=personas["insured_a_clerk"], policy_id=policy.pk, buyer_id=buyer.pk,
+            invoices=[invoice("A", "1000")], today=date(2026, 6, 1),
+        )  # fmt: skip
+
+    prepare()
+    with pytest.raises(ValidationError) as error:
+        prepare()
+    assert "buyer" in error.value.message_dict
+    assert OverdueNotice.objects.count() == 1
