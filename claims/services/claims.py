@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
 from claims import rules, texts
 from claims.choices import (
     CLAIM_MACHINE,
@@ -25,6 +24,7 @@ from claims.models import Claim, ClaimDocument, DocumentRequest, NoticeInvoice, 
 from claims.services.common import (
     INSURED_FILERS,
     INSURED_PREPARERS,
+    claims_team,
     next_reference,
     require_claims_staff,
     require_insured_or_claims_staff,
@@ -122,12 +122,8 @@ def claim_open(*, actor, notice_id: int, cause: str, today: date | None = None) 
             claim, DeadlineKind.DOCUMENT_REQUEST,
             today + timedelta(days=settings.CLAIM_DOCUMENT_REQUEST_DAYS), actor,
         )  # fmt: skip
-        staff = User.objects.filter(
-            organisation__kind="insurer", role__in=["claims_handler", "claims_manager"],
-            is_active=True,
-        )  # fmt: skip
         notify_users(
-            users=staff, subject_code=texts.CLAIM_OPENED.code, params=_params(claim),
+            users=claims_team(), subject_code=texts.CLAIM_OPENED.code, params=_params(claim),
             url=claim.get_absolute_url(),
         )  # fmt: skip
     return claim

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
+from accounts.models import User
 from policies.models import Policy
 
 ERROR_NOT_YOURS = gettext_lazy("You cannot act for this insured.")
@@ -36,6 +37,15 @@ def require_insured_or_claims_staff(actor, policy: Policy, insured_roles) -> Non
         raise PermissionError(str(ERROR_NOT_YOURS))
     if actor.role not in insured_roles:
         raise PermissionError(str(ERROR_ROLE))
+
+
+def claims_team():
+    """The claims handlers and managers told of notices, claims and approvals to give."""
+    return User.objects.filter(
+        organisation__kind="insurer",
+        role__in=[Role.CLAIMS_HANDLER, Role.CLAIMS_MANAGER],
+        is_active=True,
+    )
 
 
 def may_file(actor) -> bool:

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
 from claims import texts
 from claims.choices import (
     CLAIM_MACHINE,
@@ -19,7 +18,7 @@ from claims.choices import (
 )
 from claims.models import Claim, ClaimDecision, Worksheet
 from claims.services.claims import _lock_claim, _tell_insured
-from claims.services.common import require_claims_staff, today_or
+from claims.services.common import claims_team, require_claims_staff, today_or
 from claims.services.worksheets import claim_indemnity, policy_liability
 from core import transitions
 from core.services import action
@@ -91,12 +90,9 @@ def claim_approve(*, actor, claim_id: int, note: str = "", today: date | None = 
                 reason=note, today=today,
             )  # fmt: skip
             _decision(claim, ClaimAction.SUBMIT_FOR_APPROVAL, actor, worksheet=worksheet, note=note)
-            approvers = [
-                user for user in User.objects.filter(
-                    organisation__kind="insurer", role__in=["claims_manager", "claims_handler"],
-                    is_active=True, authority_amount__gte=worksheet.indemnity,
-                ).exclude(pk=actor.pk)
-            ]  # fmt: skip
+            approvers = (
+                claims_team().filter(authority_amount__gte=worksheet.indemnity).exclude(pk=actor.pk)
+            )
             notify_users(
                 users=approvers, subject_code=texts.TO_APPROVE.code, url=claim.get_absolute_url(),
                 params={"reference": claim.reference, "indemnity": str(worksheet.indemnity)},

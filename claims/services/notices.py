@@ -24,6 +24,7 @@ from claims.services.common import (
     ERROR_NOT_YOURS,
     INSURED_FILERS,
     INSURED_PREPARERS,
+    claims_team,
     is_claims_staff,
     may_file,
     next_reference,
@@ -320,10 +321,7 @@ def _params(notice: OverdueNotice) -> dict:
 
 def _tell_filed(notice: OverdueNotice) -> None:
     params = _params(notice)
-    staff = User.objects.filter(
-        organisation__kind="insurer", role__in=["claims_handler", "claims_manager"],
-        is_active=True,
-    )  # fmt: skip
+    staff = claims_team()
     text = texts.NOTICE_FILED_LATE if notice.days_late else texts.NOTICE_FILED
     banks = assigned_bank_users(policy_id=notice.policy_id, buyer_id=notice.buyer_id)
     for users in (staff, banks):
