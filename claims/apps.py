@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ClaimsConfig(AppConfig):
     name = "claims"
     verbose_name = _("Claims")
+
+    def ready(self):
+        from claims import reactions
+
+        reactions.register()

@@ -3,6 +3,7 @@ rename one)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from claims.choices import ClaimStatus
 from core.texts import system_text
 
 MONEY = ("amount", "indemnity", "insurer_share", "insured_share")
@@ -73,6 +74,12 @@ PAID = system_text(
     _("Claim %(reference)s: indemnity %(indemnity)s paid to %(payee)s"),
     money=MONEY,
     tone="success",
+)
+# What a bank financing the buyer reads of each step of a claim (SPEC 8).
+CLAIM_STEP_FOR_BANK = system_text(
+    "claims.claim.step_for_bank",
+    _("Claim %(reference)s on %(buyer)s: %(status)s"),
+    choices={"status": ClaimStatus},
 )
 RECOVERY_SHARE = system_text(
     "claims.recovery.share",

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "limits",
     "premiums",
     "claims",
+    "banks",
     "documents",
     "demo",
 ]
@@ -283,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
         # Before the deadline sweep, so that a moved notice deadline is reminded at once.
         "task": "claims.tasks.sweep_claims",
         "schedule": crontab(hour=0, minute=45),
+    },
+    "sweep-agreements": {
+        # Agreements past their end date end, and banks are warned of those ending soon.
+        "task": "banks.tasks.sweep_agreements",
+        "schedule": crontab(hour=0, minute=50),
     },
     "sweep-deadlines": {
         # After the premium sweep, so that notes it issued are reminded the same day.

@@ -33,9 +33,13 @@ class Rule:
     buyer: str | None = None
     staff: Q | None = None
     staff_only: bool = False
-    # What portal users (insured and bank) must match, and what banks must match besides.
+    # What portal users (insured and bank) must match, and what banks must match besides
+    # (a Q, or a function of the user returning one).
     portal: Q | None = None
-    bank: Q | None = None
+    bank: Q | Callable | None = None
+    # The lookup to the bank's organisation id on rows that are a bank's own (its
+    # agreements, its feed): a bank sees its own, whatever the coverage.
+    bank_org: str | None = None
 
 
 def _insured_buyers(user) -> Q:
@@ -47,6 +51,51 @@ def _insured_buyers(user) -> Q:
         buyer=OuterRef("pk"), policy__insured_id=user.organisation_id
     )
     return Exists(limits) | Exists(applications)
+
+
+def _bank_documents(prefix: str) -> Callable:
+    """A bank reads the documents on the buyers it covers, the policy schedule, and its
+    own agreements; not the premium account's debit notes."""
+
+    def documents(user) -> Q:
+        own = apps.get_model("banks", "AssignmentAgreement").objects.filter(
+            bank_id=user.organisation_id
+        )
+        return (
+            Q(**{f"{prefix}buyer__isnull": False})
+            | Q(**{f"{prefix}kind": "policy_schedule"})
+            | Q(**{f"{prefix}kind": "assignment_agreement",
+                   f"{prefix}subject_id__in": own.values("pk")})
+        )  # fmt: skip
+
+    return documents
+
+
+def _banks_rules() -> dict[str, Rule]:
+    """Agreements are the insurer's, the insured's and the named bank's (SPEC 8): the bank
+    sees its own agreements in force or ended (what they cover only while in force), its
+    own feed; the insured's receivables reports only on the buyers it covers."""
+    shown = ["active", "terminated"]
+
+    def agreement_part(prefix: str) -> Rule:
+        return Rule(
+            insured=f"{prefix}policy__insured_id", bank_org=f"{prefix}bank_id",
+            bank=Q(**{f"{prefix}status__in": shown}),
+        )  # fmt: skip
+
+    return {
+        "banks.AssignmentAgreement": agreement_part(""),
+        "banks.AgreementStatusChange": agreement_part("agreement__"),
+        "banks.BankConsent": agreement_part("agreement__"),
+        "banks.AgreementBuyer": Rule(
+            insured="policy__insured_id", bank_org="bank_id", bank=Q(active=True)
+        ),
+        "banks.ReceivableReport": Rule(
+            insured="policy__insured_id", policy="policy_id", buyer="buyer_id"
+        ),
+        "banks.BankEvent": Rule(bank_org="bank_id"),
+        "banks.BankReader": Rule(staff_only=True),
+    }
 
 
 def _claims_rules() -> dict[str, Rule]:
@@ -118,7 +167,8 @@ RULES: dict[str, Rule] = {
         policy="policy_id",
         buyer="buyer_id",
         staff=Q(private=False),
-        bank=Q(private=False),
+        # The policy's own deadlines (declarations, instalments) are the premium account's.
+        bank=Q(private=False, buyer__isnull=False),
     ),
     # The premium account is the insured's and the insurer's business, not the bank's
     # (SPEC 2): no policy or buyer path, so a bank sees none of it.
@@ -136,14 +186,21 @@ RULES: dict[str, Rule] = {
     "premiums.PremiumAdjustment": Rule(insured="policy__insured_id"),
     # Generated PDFs (SPEC 9): by their policy and buyer; a download also needs the
     # document's subject to be visible (documents.selectors).
-    "documents.Document": Rule(insured="policy__insured_id", policy="policy_id", buyer="buyer_id"),
+    "documents.Document": Rule(
+        insured="policy__insured_id",
+        policy="policy_id",
+        buyer="buyer_id",
+        bank=_bank_documents(""),
+    ),  # fmt: skip
     "documents.DocumentStatusChange": Rule(
         insured="document__policy__insured_id",
         policy="document__policy_id",
         buyer="document__buyer_id",
+        bank=_bank_documents("document__"),
     ),
     # Claims (SPEC 7): a draft notice is the insured's own business until it is filed.
     **_claims_rules(),
+    **_banks_rules(),
     "limits.PendingOrdersCover": Rule(
         insured="credit_limit__policy__insured_id",
         policy="credit_limit__policy_id",
@@ -193,11 +250,17 @@ def visible(user, model: type[Model] | str | QuerySet) -> QuerySet:
         if callable(rule.insured):
             return qs.filter(rule.insured(user))
         return qs.filter(**{rule.insured: user.organisation_id})
-    if user.is_bank_user and (rule.policy or rule.buyer) and _bank_coverage:
+    if not user.is_bank_user:
+        return qs.none()
+    if rule.bank is not None:
+        qs = qs.filter(rule.bank(user) if callable(rule.bank) else rule.bank)
+    if rule.bank_org:
+        return qs.filter(**{rule.bank_org: user.organisation_id})
+    if (rule.policy or rule.buyer) and _bank_coverage:
         covered = Q()
         for coverage in _bank_coverage:
             covered |= coverage(user, rule.policy, rule.buyer)
-        return qs.filter(covered & rule.bank if rule.bank is not None else covered)
+        return qs.filter(covered)
     return qs.none()
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
+from core import reactions
 from core.texts import render_text
 from notifications.choices import CLAIM_LEASE, MAX_ATTEMPTS, OutboxKind, OutboxStatus
 from notifications.models import Notification, OutboxMessage
@@ -147,3 +148,21 @@ def outbox_due_ids(*, limit: int) -> list[int]:
         .order_by("available_at", "id")
         .values_list("id", flat=True)[:limit]
     )
+
+
+# The banks app (SPEC 8) answers this event: it records what happened in the feed of
+# every bank whose agreement in force covers the buyer, and tells its users.
+BANK_EVENT = "banks.tell"
+
+
+def tell_banks(
+    *, kind: str, policy_id: int, buyer_id: int | None, subject_code: str,
+    params: dict | None = None, body_code: str = "", url: str = "",
+) -> None:  # fmt: skip
+    """Tell the banks financing this policy (and buyer) of a limit decision, a notice, a
+    claim step or a payment, inside the caller's transaction; the e-mails leave through the
+    outbox on commit. Apps below the banks call this instead of knowing of agreements."""
+    reactions.emit(
+        BANK_EVENT, kind=kind, policy_id=policy_id, buyer_id=buyer_id,
+        subject_code=subject_code, body_code=body_code, params=params or {}, url=url,
+    )  # fmt: skip

@@ -15,9 +15,9 @@ from claims.api.common import ClaimsViewSet, answers
 from claims.api.serializers import ClaimDocumentSerializer
 from claims.choices import DocumentKind
 from claims.models import ClaimDocument
-from claims.services.claims import ERROR_TOO_BIG, MAX_UPLOAD_BYTES
 from core.filters import FilterSet
 from core.scope import visible
+from core.uploads import ERROR_TOO_BIG, MAX_UPLOAD_BYTES
 
 # SPEC 7: the claim file's documents are scans and office files of at most 20 MB; the
 # service checks size and type by content. The size is checked here too, on what Django

@@ -1,8 +1,5 @@
 """The claim from its opening to the end of the waiting period (SPEC 3.2, 7)."""
 
-import hashlib
-import io
-import zipfile
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -33,6 +30,7 @@ from claims.services.common import (
 from core import transitions
 from core.services import action
 from core.sweeps import drain
+from core.uploads import checked_upload
 from deadlines.choices import DeadlineKind, DeadlineParty
 from deadlines.services import deadline_meet, deadline_set, deadline_waive, recipients_of_insured
 from notifications.services import notify_users
@@ -41,9 +39,6 @@ ERROR_NOT_FILED = _("A claim is opened from a filed notice.")
 ERROR_HAS_CLAIM = _("This notice has a claim already.")
 ERROR_CAUSE = _("Choose the cause of the loss.")
 ERROR_KIND = _("Choose which document of the checklist this is.")
-ERROR_TOO_BIG = _("The file is larger than %(mb)s MB.")
-ERROR_TYPE = _("Upload a PDF, JPEG, PNG, XLSX or DOCX file.")
-ERROR_EMPTY = _("The file is empty.")
 ERROR_CLOSED = _("The claim is decided: its file is closed.")
 ERROR_MISSING = _("Still missing: %(kinds)s.")
 ERROR_REQUESTED = _("The missing documents were asked for on %(on)s: ask once, all together.")
@@ -53,17 +48,6 @@ ERROR_REASON = _("Give the reason.")
 ERROR_NOT_ASSESSMENT = _("Invoices are marked disputed while the claim is open.")
 ERROR_NOT_DISPUTED = _("Only a claim suspended for a dispute waits for a judgment.")
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-# Recognised by their first bytes, never by the name the browser sent (SPEC 7 uploads).
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-OOXML = {
-    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 JOB_WAITING = "claims.waiting-period"
 
 
@@ -129,23 +113,6 @@ def claim_open(*, actor, notice_id: int, cause: str, today: date | None = None) 
     return claim
 
 
-def content_type_of(content: bytes) -> str | None:
-    """The file's type from its first bytes: PDF, JPEG, PNG, or an Office Open XML
-    workbook or document (a ZIP whose entries say which)."""
-    for signature, content_type in SIGNATURES:
-        if content.startswith(signature):
-            return content_type
-    if content.startswith(b"PK\x03\x04"):
-        try:
-            names = zipfile.ZipFile(io.BytesIO(content)).namelist()
-        except zipfile.BadZipFile:
-            return None
-        for prefix, content_type in OOXML.items():
-            if any(name.startswith(prefix) for name in names):
-                return content_type
-    return None
-
-
 def claim_document_upload(
     *, actor, claim_id: int, kind: str, filename: str, content: bytes, today: date | None = None
 ) -> ClaimDocument:
@@ -157,17 +124,10 @@ def claim_document_upload(
             raise ValidationError({"file": ERROR_CLOSED})
         if kind not in DocumentKind.values:
             raise ValidationError({"kind": ERROR_KIND})
-        if not content:
-            raise ValidationError({"file": ERROR_EMPTY})
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise ValidationError({"file": ERROR_TOO_BIG % {"mb": MAX_UPLOAD_BYTES // 2**20}})
-        content_type = content_type_of(content)
-        if content_type is None:
-            raise ValidationError({"file": ERROR_TYPE})
+        upload = checked_upload(filename=filename, content=content)
         document = ClaimDocument(
-            claim=claim, kind=kind, filename=(filename or "document")[-200:],
-            content_type=content_type, size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(), content=content, uploaded_by=actor,
+            claim=claim, kind=kind, filename=upload.filename, content_type=upload.content_type,
+            size=len(content), sha256=upload.sha256, content=content, uploaded_by=actor,
         )  # fmt: skip
         document.save()
     return document

@@ -35,8 +35,8 @@ from core import transitions
 from core.services import action
 from deadlines.choices import DeadlineKind, DeadlineParty
 from deadlines.services import deadline_meet, deadline_set, deadline_waive
-from limits.services import assigned_bank_users, limits_suspend_for_notice
-from notifications.services import notify_users
+from limits.services import limits_suspend_for_notice
+from notifications.services import notify_users, tell_banks
 from policies.choices import PolicyStatus
 from policies.models import Policy
 
@@ -323,12 +323,14 @@ def _tell_filed(notice: OverdueNotice) -> None:
     params = _params(notice)
     staff = claims_team()
     text = texts.NOTICE_FILED_LATE if notice.days_late else texts.NOTICE_FILED
-    banks = assigned_bank_users(policy_id=notice.policy_id, buyer_id=notice.buyer_id)
-    for users in (staff, banks):
-        notify_users(
-            users=users, subject_code=text.code, body_code=texts.NOTICE_FILED_BODY.code,
-            params=params, url=notice.get_absolute_url(),
-        )  # fmt: skip
+    message = dict(
+        subject_code=text.code, body_code=texts.NOTICE_FILED_BODY.code, params=params,
+        url=notice.get_absolute_url(),
+    )  # fmt: skip
+    notify_users(users=staff, **message)
+    tell_banks(
+        kind="overdue_notice", policy_id=notice.policy_id, buyer_id=notice.buyer_id, **message
+    )
 
 
 def _tell_filers(notice: OverdueNotice, text) -> None:

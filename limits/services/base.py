@@ -17,13 +17,14 @@ from accounts.choices import Role
 from accounts.models import User
 from buyers.choices import NO_NEW_LIMIT_GRADES, BuyerStatus, NegativeEventKind
 from buyers.models import Buyer, BuyerCapacity, NegativeEvent, RelatedParty
-from core import transitions
+from core import reactions, transitions
 from core.texts import Text
 from limits.choices import (
     EXPOSURE_STATUSES,
     LIMIT_MACHINE,
     LimitAction,
     LimitStatus,
+    ResponseCode,
 )
 from limits.models import (
     CreditLimit,
@@ -35,7 +36,7 @@ from limits.rules import (
     within_capacity,
 )
 from limits.texts import decision_notice
-from notifications.services import notify_users
+from notifications.services import notify_users, tell_banks
 from policies.choices import LIVE_STATUSES, PolicyStatus
 from policies.models import Policy
 
@@ -153,15 +154,6 @@ def buyer_is_overdue(buyer_id: int, *, today: date) -> bool:
     ).exists()
 
 
-def assigned_bank_users(*, policy_id: int, buyer_id: int) -> list[User]:
-    """Bank users to tell of a decision on an assigned buyer (SPEC 5, 8).
-
-    Hook: tripartite assignment agreements (SPEC 8) do not exist yet, so no bank is
-    told; when they do, this returns the users of the bank of the active agreement.
-    """
-    return []
-
-
 # --- checks ------------------------------------------------------------------------------
 
 
@@ -224,12 +216,26 @@ def _insured_users(policy: Policy):
     return User.objects.filter(organisation_id=policy.insured_id, is_active=True)
 
 
+DECISION_RECORDED = "limits.decision.recorded"
+
+# What a bank's feed calls a decision (SPEC 8: a cut or a cancellation stands out).
+BANK_EVENT_OF_RESPONSE = {
+    ResponseCode.REDUCTION: "limit_cut",
+    ResponseCode.CANCELLATION: "limit_cancelled",
+    ResponseCode.CLOSE_ACCOUNT: "limit_cancelled",
+}
+
+
 def _notify_decision(decision: LimitDecision) -> None:
-    """Tell the insured (and any assigned bank) of a decision, after commit via the outbox:
-    its outcome with the granted and requested amounts, in each reader's language."""
-    recipients = list(_insured_users(decision.policy))
-    recipients += assigned_bank_users(policy_id=decision.policy_id, buyer_id=decision.buyer_id)
-    notify_users(users=recipients, **decision_notice(decision))
+    """Tell the insured and the banks financing the buyer (SPEC 8) of every decision,
+    automatic ones included, after commit via the outbox: its outcome with the granted and
+    requested amounts, in each reader's language."""
+    notice = decision_notice(decision)
+    notify_users(users=_insured_users(decision.policy), **notice)
+    tell_banks(
+        kind=BANK_EVENT_OF_RESPONSE.get(decision.response_code, "limit_decision"),
+        policy_id=decision.policy_id, buyer_id=decision.buyer_id, **notice,
+    )  # fmt: skip
 
 
 def _record(**fields) -> LimitDecision:
@@ -242,6 +248,8 @@ def _record(**fields) -> LimitDecision:
         )
     decision = LimitDecision.objects.create(**fields)
     _notify_decision(decision)
+    # Every decision, automatic ones included: the documents app issues its letter.
+    reactions.emit(DECISION_RECORDED, decision=decision)
     return decision
 
 

@@ -22,9 +22,9 @@ from claims.models import (
     NoticeInvoice,
     OverdueNotice,
 )
-from claims.services.claims import ERROR_TYPE
 from claims.tasks import sweep_claims
 from core.money import ERROR_NOT_A_STRING
+from core.uploads import ERROR_TYPE
 from tests.claims.conftest import PDF, grant_limit
 from tests.core.test_openapi_responses import _strict, check
 from tests.factories import BuyerFactory

@@ -1,0 +1,231 @@
+"""Reads of agreements and of what a bank finances, always through core.scope (SPEC 2, 8).
+
+The bank portal's figures are read from the apps below by their scope rules (by model
+label, so that the banks app imports no sibling): a bank sees a notice, a claim or a
+payment only on the buyers its agreements in force cover."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+
+from banks.choices import ADVERSE_EVENTS, AgreementAction, AgreementStatus
+from banks.models import (
+    AgreementBuyer,
+    AgreementStatusChange,
+    AssignmentAgreement,
+    BankConsent,
+    BankEvent,
+    BankReader,
+    ReceivableReport,
+)
+from banks.rules import financing_capacity
+from core import reactions
+from core.scope import visible
+from limits.choices import EXPOSURE_STATUSES
+
+LIABILITY_USED_EVENT = "claims.liability_used"  # answered by claims.reactions
+OPEN_CLAIM_STATUSES = ["collecting", "waiting", "disputed", "assessment", "approval", "approved"]
+
+
+def agreements_visible_to(user) -> QuerySet[AssignmentAgreement]:
+    return visible(user, AssignmentAgreement).select_related("policy__insured", "bank")
+
+
+def agreement_history(user, agreement) -> QuerySet[AgreementStatusChange]:
+    return (
+        visible(user, AgreementStatusChange)
+        .filter(agreement=agreement)
+        .select_related("actor", "consent")
+        .order_by("created_at", "id")
+    )
+
+
+def consents_of(user, agreement) -> QuerySet[BankConsent]:
+    return visible(user, BankConsent).filter(agreement=agreement).defer("letter_content")
+
+
+def allowed_agreement_actions(agreement, user) -> list[str]:
+    """The buttons an underwriter sees; the insured and the bank change nothing here."""
+    if not (user.is_insurer_staff and user.is_underwriter):
+        return []
+    allowed = {
+        AgreementStatus.DRAFT: [AgreementAction.EDIT, AgreementAction.SIGN,
+                                AgreementAction.WITHDRAW],
+        AgreementStatus.SIGNED: [AgreementAction.ACTIVATE, AgreementAction.WITHDRAW],
+        AgreementStatus.ACTIVE: [AgreementAction.AMEND, AgreementAction.TERMINATE],
+    }  # fmt: skip
+    return [str(action) for action in allowed.get(agreement.status, [])]
+
+
+def remaining_liability(policy) -> Decimal:
+    """The policy year's maximum liability less what approved indemnities committed."""
+    used = sum(reactions.collect(LIABILITY_USED_EVENT, policy_id=policy.pk), Decimal(0))
+    return max(policy.max_liability - used, Decimal(0))
+
+
+@dataclass(frozen=True)
+class Position:
+    """What a bank finances on one buyer of one policy (SPEC 8)."""
+
+    covered: AgreementBuyer
+    limit_amount: Decimal | None
+    limit_status: str
+    receivables: Decimal | None
+    receivables_as_of: date | None
+    remaining_liability: Decimal
+    capacity: Decimal | None
+    open_notices: int
+    open_claims: int
+    payable: Decimal
+    paid: Decimal
+
+    @property
+    def agreement(self):
+        return self.covered.agreement
+
+    @property
+    def buyer(self):
+        return self.covered.buyer
+
+    @property
+    def policy(self):
+        return self.covered.agreement.policy
+
+
+def _pairs(covered, prefix: str) -> Q:
+    """Rows on one of the covered (policy, buyer) pairs."""
+    pairs = Q()
+    for row in covered:
+        pairs |= Q(**{f"{prefix}policy_id": row.policy_id, f"{prefix}buyer_id": row.buyer_id})
+    return pairs
+
+
+def _grouped(queryset, prefix: str, **aggregate) -> dict:
+    rows = (
+        queryset.order_by().values(f"{prefix}policy_id", f"{prefix}buyer_id").annotate(**aggregate)
+    )
+    name = next(iter(aggregate))
+    return {(row[f"{prefix}policy_id"], row[f"{prefix}buyer_id"]): row[name] for row in rows}
+
+
+def _count(queryset, prefix: str) -> dict:
+    return _grouped(queryset, prefix, n=Count("pk"))
+
+
+def _total(queryset, prefix: str, field: str) -> dict:
+    return _grouped(queryset, prefix, total=Sum(field))
+
+
+def positions(user, covered: QuerySet[AgreementBuyer]) -> list[Position]:
+    """Each covered buyer with its limit, the receivables the insured reported, the
+    financing capacity, and its notices, claims and indemnities as `user` may see them.
+    A fixed number of queries whatever the number of buyers."""
+    covered = list(
+        covered.select_related("agreement__policy__insured", "agreement__bank", "buyer")
+        .annotate(
+            limit_amount=Subquery(
+                visible(user, "limits.CreditLimit")
+                .filter(policy_id=OuterRef("policy_id"), buyer_id=OuterRef("buyer_id"))
+                .order_by("-id").values("amount")[:1]
+            ),
+            limit_status=Subquery(
+                visible(user, "limits.CreditLimit")
+                .filter(policy_id=OuterRef("policy_id"), buyer_id=OuterRef("buyer_id"))
+                .order_by("-id").values("status")[:1]
+            ),
+            receivables=Subquery(
+                ReceivableReport.objects.filter(
+                    policy_id=OuterRef("policy_id"), buyer_id=OuterRef("buyer_id")
+                ).values("amount")[:1]
+            ),
+            receivables_as_of=Subquery(
+                ReceivableReport.objects.filter(
+                    policy_id=OuterRef("policy_id"), buyer_id=OuterRef("buyer_id")
+                ).values("as_of")[:1]
+            ),
+        )
+        .order_by("agreement__policy__policy_number", "buyer__name")
+    )  # fmt: skip
+    if not covered:
+        return []
+    policies = {row.agreement.policy_id: row.agreement.policy for row in covered}
+    notices = _count(
+        visible(user, "claims.OverdueNotice").filter(_pairs(covered, ""), status="filed"), ""
+    )
+    claims = _count(
+        visible(user, "claims.Claim").filter(_pairs(covered, ""), status__in=OPEN_CLAIM_STATUSES),
+        "",
+    )
+    payable = _total(
+        visible(user, "claims.Worksheet").filter(
+            _pairs(covered, "claim__"), status="approved", claim__status="approved"
+        ),
+        "claim__", "indemnity",
+    )  # fmt: skip
+    paid = _total(
+        visible(user, "claims.IndemnityPayment").filter(_pairs(covered, "claim__")),
+        "claim__", "amount",
+    )  # fmt: skip
+    remaining = {pk: remaining_liability(policy) for pk, policy in policies.items()}
+    result = []
+    for row in covered:
+        pair = (row.policy_id, row.buyer_id)
+        policy = policies[row.policy_id]
+        in_force = row.limit_status in EXPOSURE_STATUSES
+        result.append(
+            Position(
+                covered=row,
+                limit_amount=row.limit_amount if in_force else None,
+                limit_status=row.limit_status or "",
+                receivables=row.receivables,
+                receivables_as_of=row.receivables_as_of,
+                remaining_liability=remaining[row.policy_id],
+                capacity=financing_capacity(
+                    receivables=row.receivables,
+                    limit=row.limit_amount if in_force else None,
+                    indemnity_percentage=policy.indemnity_percentage,
+                    remaining_liability=remaining[row.policy_id],
+                ),
+                open_notices=notices.get(pair, 0),
+                open_claims=claims.get(pair, 0),
+                payable=payable.get(pair) or Decimal(0),
+                paid=paid.get(pair) or Decimal(0),
+            )
+        )
+    return result
+
+
+def bank_positions(user) -> list[Position]:
+    """Every buyer the user's bank finances, across all its borrowers (SPEC 2, 8)."""
+    return positions(user, visible(user, AgreementBuyer))
+
+
+def agreement_positions(user, agreement) -> list[Position]:
+    covered = visible(user, AgreementBuyer).filter(agreement=agreement)
+    if agreement.status != AgreementStatus.ACTIVE:
+        covered = covered.none()
+    return positions(user, covered)
+
+
+def bank_feed(user) -> QuerySet[BankEvent]:
+    """What changed on the bank's financed policies, newest first."""
+    return visible(user, BankEvent).select_related("policy__insured", "buyer", "agreement")
+
+
+def feed_seen_until(user):
+    reader = BankReader.objects.filter(user=user).first()
+    return reader.seen_until if reader else None
+
+
+def feed_summary(user) -> dict:
+    """How many events are new since the user last read the feed, and how many of them
+    call for attention (a cut, a notice, a claim, a suspension, an agreement ending)."""
+    seen = feed_seen_until(user)
+    new = bank_feed(user)
+    if seen is not None:
+        new = new.filter(occurred_at__gt=seen)
+    return new.aggregate(
+        new=Count("pk"), adverse=Count("pk", filter=Q(kind__in=ADVERSE_EVENTS))
+    ) | {"seen_until": seen}

@@ -1,0 +1,40 @@
+"""What claims tells the apps beside it, registered in `ready()` (SPEC 8)."""
+
+from decimal import Decimal
+
+from claims import texts
+from claims.choices import CLAIM_MACHINE, ClaimAction
+from claims.models import PolicyLiability
+from core import reactions
+from notifications.services import tell_banks
+
+# The insurer's internal steps stay its own (as in core.scope): a bank is told the rest.
+INTERNAL_ACTIONS = frozenset({ClaimAction.SUBMIT_FOR_APPROVAL, ClaimAction.RETURN})
+BANK_EVENT_OF_ACTION = {ClaimAction.OPEN: "claim_opened", ClaimAction.PAY: "claim_paid"}
+
+# Asked by the banks app for the financing capacity (SPEC 8).
+LIABILITY_USED_EVENT = "claims.liability_used"
+
+
+def tell_banks_of_step(*, change) -> None:
+    claim = change.instance
+    tell_banks(
+        kind=BANK_EVENT_OF_ACTION.get(change.action, "claim_step"),
+        policy_id=claim.policy_id, buyer_id=claim.buyer_id,
+        subject_code=texts.CLAIM_STEP_FOR_BANK.code,
+        params={"reference": claim.reference, "buyer": str(claim.buyer),
+                "status": change.to_status},
+        url=claim.get_absolute_url(),
+    )  # fmt: skip
+
+
+def liability_used(*, policy_id: int) -> Decimal:
+    """What approved and paid indemnities have used of the policy year's maximum."""
+    used = PolicyLiability.objects.filter(policy_id=policy_id).values_list("committed", flat=True)
+    return next(iter(used), Decimal(0))
+
+
+def register() -> None:
+    for action in CLAIM_MACHINE.actions() - INTERNAL_ACTIONS:
+        reactions.react(f"{CLAIM_MACHINE.name}.{action}", tell_banks_of_step)
+    reactions.react(LIABILITY_USED_EVENT, liability_used)
