@@ -12,6 +12,7 @@ urlpatterns = [
     path("limits/", include("limits.urls")),
     path("premiums/", include("premiums.urls")),
     path("claims/", include("claims.urls")),
+    path("banks/", include("banks.urls")),
     path("deadlines/", include("deadlines.urls")),
     path("documents/", include("documents.urls")),
     path("notifications/", include("notifications.urls")),
