@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="fonts-noto-cjk libharfbuzz-subset0 chromium poppler-utils gettext postgresql-client"
+# WeasyPrint needs Pango (and HarfBuzz to subset the CJK font fast: ENVIRONMENT.md).
+APT_PACKAGES="fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils gettext postgresql-client"
 missing=""
 for p in $APT_PACKAGES; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
