@@ -54,6 +54,7 @@ ERROR_FUTURE = _("This date cannot be in the future.")
 ERROR_CONSENT = _("Give who at the bank consented, when, and the consent's reference.")
 ERROR_NOTHING_CHANGED = _("Change at least one of the end date or the bank account.")
 ERROR_AFTER_END = _("The agreement has ended by then.")
+ERROR_BEFORE_START = _("The agreement was not yet in force then.")
 ERROR_NOT_YOURS = _("You cannot act for this insured.")
 ERROR_CANCEL_ASSIGNED = _(
     "Agreement %(reference)s with %(bank)s is in force: the policy is cancelled only after "
@@ -310,14 +311,16 @@ def agreement_activate(
     return agreement
 
 
-def _consent(agreement, *, action_name, actor, consent: dict, changes=None) -> BankConsent:
+def _consent(agreement, *, action_name, actor, consent: dict, today: date,
+             changes=None) -> BankConsent:  # fmt: skip
     for name in ("given_by", "given_on", "reference"):
         value = consent.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             raise ValidationError({name: ERROR_CONSENT})
     given_by, reference = consent["given_by"].strip(), consent["reference"].strip()
     given_on = consent["given_on"]
-    if given_on > timezone.localdate():
+    # The business day of the move (a back-dated recording says which), not the clock's.
+    if given_on > today:
         raise ValidationError({"given_on": ERROR_FUTURE})
     letter = None
     if consent.get("content"):
@@ -360,7 +363,7 @@ def agreement_amend(
             raise ValidationError({"ends_on": _("The new end date must be in the future.")})
         recorded = _consent(
             agreement, action_name=AgreementAction.AMEND, actor=actor, consent=consent,
-            changes={name: [str(getattr(agreement, name)), str(value)]
+            today=today, changes={name: [str(getattr(agreement, name)), str(value)]
                      for name, value in changes.items()},
         )  # fmt: skip
         transitions.transition(
@@ -403,8 +406,11 @@ def agreement_terminate(
             raise AGREEMENT_MACHINE.refusal(agreement.status, AgreementAction.TERMINATE)
         if terminated_on > today:
             raise ValidationError({"terminated_on": ERROR_FUTURE})
+        if agreement.activated_on and terminated_on < agreement.activated_on:
+            raise ValidationError({"terminated_on": ERROR_BEFORE_START})
         recorded = _consent(
-            agreement, action_name=AgreementAction.TERMINATE, actor=actor, consent=consent
+            agreement, action_name=AgreementAction.TERMINATE, actor=actor, consent=consent,
+            today=today,
         )
         _end(agreement, action_name=AgreementAction.TERMINATE, actor=actor, on=terminated_on,
              today=today, consent=recorded, reason=reason)  # fmt: skip
