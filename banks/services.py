@@ -3,8 +3,10 @@
 signed copy is recorded; from activation the bank receives the indemnities on the buyers
 it covers, and a change or the termination needs the bank's written consent."""
 
+import copy
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -55,6 +57,10 @@ ERROR_CONSENT = _("Give who at the bank consented, when, and the consent's refer
 ERROR_NOTHING_CHANGED = _("Change at least one of the end date or the bank account.")
 ERROR_AFTER_END = _("The agreement has ended by then.")
 ERROR_BEFORE_START = _("The agreement was not yet in force then.")
+ERROR_ACCOUNT_TOO_LONG = _(
+    "The bank, account name and number together must fit in %(max)s characters: the "
+    "indemnity payment records them as one line."
+)
 ERROR_NOT_YOURS = _("You cannot act for this insured.")
 ERROR_CANCEL_ASSIGNED = _(
     "Agreement %(reference)s with %(bank)s is in force: the policy is cancelled only after "
@@ -97,6 +103,15 @@ def policy_buyer_ids(policy_id: int, *, region: str = "") -> set[int]:
     if region:
         limits = limits.filter(buyer__region=region)
     return set(limits.values_list("buyer_id", flat=True))
+
+
+def _check_account(agreement: AssignmentAgreement) -> None:
+    """The payment to the bank records `account_display` in the indemnity payment's bank
+    account (checked by the database's payment guard): an agreement whose account does not
+    fit there would make every payment to the bank fail."""
+    room = apps.get_model("claims", "IndemnityPayment")._meta.get_field("bank_account").max_length
+    if len(agreement.account_display) > room:
+        raise ValidationError({"account_name": ERROR_ACCOUNT_TOO_LONG % {"max": room}})
 
 
 def _check_fields(*, policy: Policy, bank: Organisation, scope: str, region: str,
@@ -157,6 +172,7 @@ def agreement_prepare(
             account_bank=account_bank.strip(), prepared_by=actor,
         )  # fmt: skip
         agreement.full_clean(exclude=["status", "reference"])
+        _check_account(agreement)
         transitions.create(AGREEMENT_MACHINE, agreement, AgreementAction.PREPARE, actor=actor,
                            today=today)  # fmt: skip
         _set_listed(agreement, buyer_ids)
@@ -188,6 +204,7 @@ def agreement_update(*, actor, agreement_id: int, buyer_ids=None, today: date | 
             ends_on=agreement.ends_on,
         )  # fmt: skip
         agreement.full_clean(exclude=["status", "reference"])
+        _check_account(agreement)
         values = {name: getattr(agreement, name) for name in editable}
         transitions.transition(
             AGREEMENT_MACHINE, agreement, AgreementAction.EDIT, actor=actor, changes=values,
@@ -361,6 +378,10 @@ def agreement_amend(
             today, agreement.starts_on
         ):
             raise ValidationError({"ends_on": _("The new end date must be in the future.")})
+        amended = copy.copy(agreement)
+        for name, value in changes.items():
+            setattr(amended, name, value)
+        _check_account(amended)
         recorded = _consent(
             agreement, action_name=AgreementAction.AMEND, actor=actor, consent=consent,
             today=today, changes={name: [str(getattr(agreement, name)), str(value)]
