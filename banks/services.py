@@ -39,6 +39,8 @@ from core.services import action
 from core.sweeps import drain
 from core.uploads import checked_upload
 from limits.models import CreditLimit
+from limits.services.base import BANK_EVENT_OF_RESPONSE
+from limits.texts import decision_notice
 from notifications.services import notify_users
 from policies.choices import TERMINAL_STATUSES
 from policies.models import Policy
@@ -594,12 +596,26 @@ def policy_cancel_refused(*, change) -> None:
 
 def buyer_joins_policy(*, change) -> None:
     """A buyer gets its first limit under a policy: a policy-wide or regional agreement in
-    force covers it from now (a listed agreement only its listed buyers)."""
+    force covers it from now (a listed agreement only its listed buyers), and the bank is
+    told of the decision that brought it in: the limits app told the banks covering the
+    buyer before this move made it covered."""
     limit = change.instance
+    decision = getattr(change.record, "decision", None)
     for agreement in AssignmentAgreement.objects.filter(
         policy_id=limit.policy_id, status=AgreementStatus.ACTIVE,
         scope__in=[AgreementScope.ALL, AgreementScope.REGION],
-    ):  # fmt: skip
+    ).select_related("policy"):  # fmt: skip
         if agreement.scope == AgreementScope.REGION and limit.buyer.region != agreement.region:
             continue
+        if AgreementBuyer.objects.filter(agreement=agreement, buyer_id=limit.buyer_id).exists():
+            continue
         _cover(agreement, [limit.buyer_id])
+        if decision is not None:
+            notice = decision_notice(decision)
+            bank_event_record(
+                agreement, buyer_id=limit.buyer_id,
+                kind=BANK_EVENT_OF_RESPONSE.get(decision.response_code,
+                                                BankEventKind.LIMIT_DECISION),
+                subject_code=notice["subject_code"], body_code=notice.get("body_code", ""),
+                params=notice["params"], url=notice.get("url", ""),
+            )  # fmt: skip
