@@ -91,6 +91,20 @@ def _lock(agreement_id: int) -> AssignmentAgreement:
     )
 
 
+# pg_advisory_xact_lock(COVERAGE_LOCK, policy id): who covers the buyers of a policy.
+COVERAGE_LOCK = 8_001
+
+
+def _order_coverage(policy_id: int) -> None:
+    """Puts an activation and a buyer's first limit on one policy in one order. Each reads
+    what the other writes (the activation the policy's buyers, the grant the agreements in
+    force): run side by side, neither sees the other's uncommitted row and a new buyer is
+    covered by neither. A transaction-scoped advisory lock, so that a grant need not lock
+    the policy row (issuing a renewal locks the policy and then its buyers)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [COVERAGE_LOCK, policy_id])
+
+
 def next_reference(on: date) -> str:
     """AA2026000001: one sequence, never reused."""
     with connection.cursor() as cursor:
@@ -299,6 +313,9 @@ def agreement_activate(
     with action(actor):
         _require_staff(actor)
         agreement = _lock(agreement_id)
+        # The coverage lock first: a grant holding it takes its key-share lock on the policy
+        # row only at commit (Django's foreign keys are deferred), after this row lock.
+        _order_coverage(agreement.policy_id)
         Policy.objects.select_for_update().filter(pk=agreement.policy_id).first()
         if agreement.policy.status in TERMINAL_STATUSES:
             raise ValidationError({"policy": ERROR_POLICY_ENDED})
@@ -432,7 +449,10 @@ def agreement_terminate(
         if agreement.activated_on and terminated_on < agreement.activated_on:
             raise ValidationError({"terminated_on": ERROR_BEFORE_START})
         recorded = _consent(
-            agreement, action_name=AgreementAction.TERMINATE, actor=actor, consent=consent,
+            agreement,
+            action_name=AgreementAction.TERMINATE,
+            actor=actor,
+            consent=consent,
             today=today,
         )
         _end(agreement, action_name=AgreementAction.TERMINATE, actor=actor, on=terminated_on,
@@ -600,6 +620,14 @@ def buyer_joins_policy(*, change) -> None:
     told of the decision that brought it in: the limits app told the banks covering the
     buyer before this move made it covered."""
     limit = change.instance
+    widening = AssignmentAgreement.objects.filter(
+        policy_id=limit.policy_id,
+        scope__in=[AgreementScope.ALL, AgreementScope.REGION],
+        status__in=[AgreementStatus.DRAFT, AgreementStatus.SIGNED, AgreementStatus.ACTIVE],
+    )
+    if not widening.exists():
+        return  # nothing can cover it: no lock (a renewal's carried-over limits take none)
+    _order_coverage(limit.policy_id)
     decision = getattr(change.record, "decision", None)
     for agreement in AssignmentAgreement.objects.filter(
         policy_id=limit.policy_id, status=AgreementStatus.ACTIVE,

@@ -58,7 +58,9 @@ def test_the_database_refuses_a_payment_to_anyone_but_the_assignee(
         _payment_to(claim, **payment).save()
     assert not IndemnityPayment.objects.exists()
     # The assignee is paid.
-    _payment_to(claim, payee="bank", organisation=bank_org, account=agreement.account_display).save()
+    _payment_to(
+        claim, payee="bank", organisation=bank_org, account=agreement.account_display
+    ).save()
 
 
 def test_after_termination_the_insured_is_paid_again(personas, policy, bank_org, buyers):

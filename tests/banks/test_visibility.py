@@ -71,10 +71,12 @@ def world(personas, policy, bank_org, buyers):
 
     claims = {buyer: Claim.objects.get(buyer=buyer) for buyer in buyers}
     documents = {
-        "covered": _document(policy, "claim_worksheet", "CW-T-1", buyer=covered,
-                             subject=claims[covered]),
-        "uncovered": _document(policy, "claim_worksheet", "CW-T-2", buyer=uncovered,
-                               subject=claims[uncovered]),
+        "covered": _document(
+            policy, "claim_worksheet", "CW-T-1", buyer=covered, subject=claims[covered]
+        ),
+        "uncovered": _document(
+            policy, "claim_worksheet", "CW-T-2", buyer=uncovered, subject=claims[uncovered]
+        ),
         "schedule": _document(policy, "policy_schedule", "PS-T-1"),
         "debit_note": _document(policy, "debit_note", "DN-T-1"),
         "agreement": _document(policy, "assignment_agreement", "AA-T-1", subject=agreement),
@@ -90,7 +92,9 @@ def _pks(user, label):
 def _all_on(label, path, buyer):
     from django.apps import apps
 
-    return set(apps.get_model(label).objects.filter(**{path: buyer.pk}).values_list("pk", flat=True))
+    return set(
+        apps.get_model(label).objects.filter(**{path: buyer.pk}).values_list("pk", flat=True)
+    )
 
 
 def test_the_bank_sees_its_covered_buyers_and_nothing_else(personas, policy, world, bank_y_user):
@@ -127,9 +131,11 @@ def test_the_bank_sees_its_covered_buyers_and_nothing_else(personas, policy, wor
     assert [p.buyer for p in selectors.bank_positions(bank)] == [covered]
     assert selectors.bank_positions(bank_y_user) == []
     # The claim steps the insurer keeps to itself are not the bank's either.
-    assert not visible(bank, "claims.ClaimStatusChange").filter(
-        action__in=["submit_for_approval", "return"]
-    ).exists()
+    assert (
+        not visible(bank, "claims.ClaimStatusChange")
+        .filter(action__in=["submit_for_approval", "return"])
+        .exists()
+    )
 
 
 def test_a_row_on_an_uncovered_buyer_is_not_the_banks(personas, world):
