@@ -128,3 +128,49 @@ def test_a_buyer_granted_while_an_all_scope_agreement_comes_into_force_is_covere
     assert errors == []
     assert AssignmentAgreement.objects.get(pk=agreement.pk).status == "active"
     assert AgreementBuyer.objects.filter(agreement=agreement, buyer=newcomer, active=True).exists()
+
+
+def test_a_payment_made_while_the_agreement_is_terminated_follows_the_termination(
+    personas, policy, bank_org, buyers
+):
+    """The termination holds the agreement while the payment is recorded: the payment
+    waits for it and, once it has committed, goes to the insured (not to the bank whose
+    agreement has just ended, by a stale read of the covered buyer)."""
+    from tests.banks.conftest import activate, approved_claim, pay, terminate
+
+    agreement = activate(personas, prepare(personas, policy, bank_org, buyers=buyers[:1]))
+    claim = approved_claim(personas, policy, buyers[0])
+    started, finished = threading.Event(), threading.Event()
+    errors, paid = [], []
+
+    def end():
+        try:
+            with transaction.atomic():
+                terminate(personas, agreement)
+                started.set()
+                finished.wait(timeout=3)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(repr(error))
+        finally:
+            started.set()
+            connection.close()
+
+    def pay_claim():
+        try:
+            started.wait(timeout=10)
+            paid.append(pay(personas, claim))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(repr(error))
+        finally:
+            finished.set()
+            connection.close()
+
+    threads = [threading.Thread(target=end), threading.Thread(target=pay_claim)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert AssignmentAgreement.objects.get(pk=agreement.pk).status == "terminated"
+    (payment,) = paid
+    assert (payment.payee, payment.payee_organisation_id) == ("insured", policy.insured_id)
