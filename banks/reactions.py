@@ -24,15 +24,22 @@ POLICY_EVENTS = {
 
 def payee(*, policy, buyer, on):
     """SPEC 8: an indemnity on a buyer an agreement in force covers is paid to the bank's
-    account, and to nobody else."""
-    covered = (
-        AgreementBuyer.objects.filter(policy_id=policy.pk, buyer_id=buyer.pk, active=True)
-        .select_related("agreement__bank")
+    account, and to nobody else. The agreement is locked until the payment commits: a
+    termination under way is waited for and then read as it ended (the status is checked
+    again on the locked row), and a termination waits for the payment."""
+    agreement = (
+        AssignmentAgreement.objects.select_for_update(of=("self",), no_key=True)
+        .filter(
+            policy_id=policy.pk,
+            status=AgreementStatus.ACTIVE,
+            covered_buyers__buyer_id=buyer.pk,
+            covered_buyers__active=True,
+        )  # fmt: skip
+        .select_related("bank")
         .first()
     )
-    if covered is None:
+    if agreement is None:
         return None
-    agreement = covered.agreement
     return BANK_PAYEE, agreement.bank, agreement.account_display
 
 

@@ -3,8 +3,10 @@
 signed copy is recorded; from activation the bank receives the indemnities on the buyers
 it covers, and a change or the termination needs the bank's written consent."""
 
+import copy
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -37,6 +39,8 @@ from core.services import action
 from core.sweeps import drain
 from core.uploads import checked_upload
 from limits.models import CreditLimit
+from limits.services.base import BANK_EVENT_OF_RESPONSE
+from limits.texts import decision_notice
 from notifications.services import notify_users
 from policies.choices import TERMINAL_STATUSES
 from policies.models import Policy
@@ -54,6 +58,11 @@ ERROR_FUTURE = _("This date cannot be in the future.")
 ERROR_CONSENT = _("Give who at the bank consented, when, and the consent's reference.")
 ERROR_NOTHING_CHANGED = _("Change at least one of the end date or the bank account.")
 ERROR_AFTER_END = _("The agreement has ended by then.")
+ERROR_BEFORE_START = _("The agreement was not yet in force then.")
+ERROR_ACCOUNT_TOO_LONG = _(
+    "The bank, account name and number together must fit in %(max)s characters: the "
+    "indemnity payment records them as one line."
+)
 ERROR_NOT_YOURS = _("You cannot act for this insured.")
 ERROR_CANCEL_ASSIGNED = _(
     "Agreement %(reference)s with %(bank)s is in force: the policy is cancelled only after "
@@ -82,6 +91,20 @@ def _lock(agreement_id: int) -> AssignmentAgreement:
     )
 
 
+# pg_advisory_xact_lock(COVERAGE_LOCK, policy id): who covers the buyers of a policy.
+COVERAGE_LOCK = 8_001
+
+
+def _order_coverage(policy_id: int) -> None:
+    """Puts an activation and a buyer's first limit on one policy in one order. Each reads
+    what the other writes (the activation the policy's buyers, the grant the agreements in
+    force): run side by side, neither sees the other's uncommitted row and a new buyer is
+    covered by neither. A transaction-scoped advisory lock, so that a grant need not lock
+    the policy row (issuing a renewal locks the policy and then its buyers)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [COVERAGE_LOCK, policy_id])
+
+
 def next_reference(on: date) -> str:
     """AA2026000001: one sequence, never reused."""
     with connection.cursor() as cursor:
@@ -96,6 +119,15 @@ def policy_buyer_ids(policy_id: int, *, region: str = "") -> set[int]:
     if region:
         limits = limits.filter(buyer__region=region)
     return set(limits.values_list("buyer_id", flat=True))
+
+
+def _check_account(agreement: AssignmentAgreement) -> None:
+    """The payment to the bank records `account_display` in the indemnity payment's bank
+    account (checked by the database's payment guard): an agreement whose account does not
+    fit there would make every payment to the bank fail."""
+    room = apps.get_model("claims", "IndemnityPayment")._meta.get_field("bank_account").max_length
+    if len(agreement.account_display) > room:
+        raise ValidationError({"account_name": ERROR_ACCOUNT_TOO_LONG % {"max": room}})
 
 
 def _check_fields(*, policy: Policy, bank: Organisation, scope: str, region: str,
@@ -156,6 +188,7 @@ def agreement_prepare(
             account_bank=account_bank.strip(), prepared_by=actor,
         )  # fmt: skip
         agreement.full_clean(exclude=["status", "reference"])
+        _check_account(agreement)
         transitions.create(AGREEMENT_MACHINE, agreement, AgreementAction.PREPARE, actor=actor,
                            today=today)  # fmt: skip
         _set_listed(agreement, buyer_ids)
@@ -187,6 +220,7 @@ def agreement_update(*, actor, agreement_id: int, buyer_ids=None, today: date | 
             ends_on=agreement.ends_on,
         )  # fmt: skip
         agreement.full_clean(exclude=["status", "reference"])
+        _check_account(agreement)
         values = {name: getattr(agreement, name) for name in editable}
         transitions.transition(
             AGREEMENT_MACHINE, agreement, AgreementAction.EDIT, actor=actor, changes=values,
@@ -279,6 +313,9 @@ def agreement_activate(
     with action(actor):
         _require_staff(actor)
         agreement = _lock(agreement_id)
+        # The coverage lock first: a grant holding it takes its key-share lock on the policy
+        # row only at commit (Django's foreign keys are deferred), after this row lock.
+        _order_coverage(agreement.policy_id)
         Policy.objects.select_for_update().filter(pk=agreement.policy_id).first()
         if agreement.policy.status in TERMINAL_STATUSES:
             raise ValidationError({"policy": ERROR_POLICY_ENDED})
@@ -310,14 +347,16 @@ def agreement_activate(
     return agreement
 
 
-def _consent(agreement, *, action_name, actor, consent: dict, changes=None) -> BankConsent:
+def _consent(agreement, *, action_name, actor, consent: dict, today: date,
+             changes=None) -> BankConsent:  # fmt: skip
     for name in ("given_by", "given_on", "reference"):
         value = consent.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             raise ValidationError({name: ERROR_CONSENT})
     given_by, reference = consent["given_by"].strip(), consent["reference"].strip()
     given_on = consent["given_on"]
-    if given_on > timezone.localdate():
+    # The business day of the move (a back-dated recording says which), not the clock's.
+    if given_on > today:
         raise ValidationError({"given_on": ERROR_FUTURE})
     letter = None
     if consent.get("content"):
@@ -358,9 +397,13 @@ def agreement_amend(
             today, agreement.starts_on
         ):
             raise ValidationError({"ends_on": _("The new end date must be in the future.")})
+        amended = copy.copy(agreement)
+        for name, value in changes.items():
+            setattr(amended, name, value)
+        _check_account(amended)
         recorded = _consent(
             agreement, action_name=AgreementAction.AMEND, actor=actor, consent=consent,
-            changes={name: [str(getattr(agreement, name)), str(value)]
+            today=today, changes={name: [str(getattr(agreement, name)), str(value)]
                      for name, value in changes.items()},
         )  # fmt: skip
         transitions.transition(
@@ -403,8 +446,14 @@ def agreement_terminate(
             raise AGREEMENT_MACHINE.refusal(agreement.status, AgreementAction.TERMINATE)
         if terminated_on > today:
             raise ValidationError({"terminated_on": ERROR_FUTURE})
+        if agreement.activated_on and terminated_on < agreement.activated_on:
+            raise ValidationError({"terminated_on": ERROR_BEFORE_START})
         recorded = _consent(
-            agreement, action_name=AgreementAction.TERMINATE, actor=actor, consent=consent
+            agreement,
+            action_name=AgreementAction.TERMINATE,
+            actor=actor,
+            consent=consent,
+            today=today,
         )
         _end(agreement, action_name=AgreementAction.TERMINATE, actor=actor, on=terminated_on,
              today=today, consent=recorded, reason=reason)  # fmt: skip
@@ -567,12 +616,34 @@ def policy_cancel_refused(*, change) -> None:
 
 def buyer_joins_policy(*, change) -> None:
     """A buyer gets its first limit under a policy: a policy-wide or regional agreement in
-    force covers it from now (a listed agreement only its listed buyers)."""
+    force covers it from now (a listed agreement only its listed buyers), and the bank is
+    told of the decision that brought it in: the limits app told the banks covering the
+    buyer before this move made it covered."""
     limit = change.instance
+    widening = AssignmentAgreement.objects.filter(
+        policy_id=limit.policy_id,
+        scope__in=[AgreementScope.ALL, AgreementScope.REGION],
+        status__in=[AgreementStatus.DRAFT, AgreementStatus.SIGNED, AgreementStatus.ACTIVE],
+    )
+    if not widening.exists():
+        return  # nothing can cover it: no lock (a renewal's carried-over limits take none)
+    _order_coverage(limit.policy_id)
+    decision = getattr(change.record, "decision", None)
     for agreement in AssignmentAgreement.objects.filter(
         policy_id=limit.policy_id, status=AgreementStatus.ACTIVE,
         scope__in=[AgreementScope.ALL, AgreementScope.REGION],
-    ):  # fmt: skip
+    ).select_related("policy"):  # fmt: skip
         if agreement.scope == AgreementScope.REGION and limit.buyer.region != agreement.region:
             continue
+        if AgreementBuyer.objects.filter(agreement=agreement, buyer_id=limit.buyer_id).exists():
+            continue
         _cover(agreement, [limit.buyer_id])
+        if decision is not None:
+            notice = decision_notice(decision)
+            bank_event_record(
+                agreement, buyer_id=limit.buyer_id,
+                kind=BANK_EVENT_OF_RESPONSE.get(decision.response_code,
+                                                BankEventKind.LIMIT_DECISION),
+                subject_code=notice["subject_code"], body_code=notice.get("body_code", ""),
+                params=notice["params"], url=notice.get("url", ""),
+            )  # fmt: skip

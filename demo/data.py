@@ -14,6 +14,7 @@ from buyers.models import Buyer, BuyerCapacity
 from core.choices import Industry
 from core.uscc import uscc_with_check
 from deadlines.services import deadlines_sweep
+from demo.banks import demo_banks
 from demo.claims import demo_claims
 from policies.choices import PolicyAction, PolicyStatus
 from policies.models import Policy
@@ -203,6 +204,7 @@ def load_demo_data(*, today: date) -> dict:
     created["limits"] = _demo_limits(today)
     created["declarations"] = _demo_premiums(orgs, today)
     created["notices"] = demo_claims(today)
+    created["agreements"] = demo_banks(today)
     return created
 
 

@@ -55,3 +55,27 @@ def buyers(personas, policy, capacities):
     grant_limit(personas, policy, first, "1200000")
     grant_limit(personas, policy, second, "500000")
     return first, second
+
+
+def terminate(personas, agreement, **consent_fields):
+    return services.agreement_terminate(
+        actor=personas["underwriter"], agreement_id=agreement.pk, consent=consent(**consent_fields),
+        today=TODAY,
+    )  # fmt: skip
+
+
+def approved_claim(personas, policy, buyer, amount="100000", number="INV-1"):
+    """A claim on `buyer` (its limit granted already) approved by the claims manager: the
+    notice filed, the file complete, the waiting period swept, the worksheet computed."""
+    from claims import services as claim_services
+    from tests.claims.conftest import claim_in_assessment, invoice
+
+    claim = claim_in_assessment(personas, policy, buyer, [invoice(number, amount)], limit=None)
+    claim_services.worksheet_compute(actor=personas["claims_manager"], claim_id=claim.pk)
+    return claim_services.claim_approve(actor=personas["claims_manager"], claim_id=claim.pk)
+
+
+def pay(personas, claim):
+    from claims import services as claim_services
+
+    return claim_services.indemnity_pay(actor=personas["claims_manager"], claim_id=claim.pk)

@@ -10,6 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.utils import ProgrammingError
 
+from banks.choices import AGREEMENT_MACHINE
+from banks.models import AssignmentAgreement
 from claims.choices import CLAIM_MACHINE, NOTICE_MACHINE, WORKSHEET_MACHINE
 from claims.models import Claim, OverdueNotice, Worksheet
 from core import reactions, transitions
@@ -30,14 +32,14 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_DIRS = ["accounts", "buyers", "policies", "deadlines", "limits", "premiums", "claims",
-            "documents", "notifications", "core", "demo"]  # fmt: skip
+            "banks", "documents", "notifications", "core", "demo"]  # fmt: skip
 MACHINES = [POLICY_MACHINE, LIMIT_MACHINE, APPLICATION_MACHINE, REVIEW_MACHINE,
             DEADLINE_MACHINE, DECLARATION_MACHINE, DEBIT_NOTE_MACHINE, NOTICE_MACHINE,
-            CLAIM_MACHINE, WORKSHEET_MACHINE, DOCUMENT_MACHINE]  # fmt: skip
+            CLAIM_MACHINE, WORKSHEET_MACHINE, DOCUMENT_MACHINE, AGREEMENT_MACHINE]  # fmt: skip
 
 
 @pytest.fixture
-def rows(personas, insured_a):
+def rows(personas, insured_a, bank_org):
     policy = PolicyFactory(insured=insured_a, status=PolicyStatus.IN_FORCE)
     buyer = BuyerFactory()
     limit = CreditLimit.objects.create(
@@ -81,8 +83,17 @@ def rows(personas, insured_a):
         ),
         "request",
     )  # fmt: skip
+    agreement = transitions.create(
+        AGREEMENT_MACHINE,
+        AssignmentAgreement(
+            reference="AA-T", policy=policy, bank=bank_org, scope="all",
+            starts_on=policy.period_start, ends_on=policy.period_end, account_name="x",
+            account_number="1", account_bank="y", prepared_by=personas["underwriter"],
+        ),
+        "prepare",
+    )  # fmt: skip
     return {
-        OverdueNotice: notice, Claim: claim, Worksheet: worksheet,
+        AssignmentAgreement: agreement, OverdueNotice: notice, Claim: claim, Worksheet: worksheet,
         Policy: policy, CreditLimit: limit, LimitApplication: application, LimitReview: review,
         Deadline: Deadline.objects.filter(policy=policy).first(),
         DebitNote: DebitNote.objects.filter(policy=policy).first(), Declaration: declaration,
@@ -94,7 +105,8 @@ def rows(personas, insured_a):
     "model, other_status",
     [(Policy, "expired"), (CreditLimit, "cancelled"), (LimitApplication, "decided"),
      (LimitReview, "done"), (Deadline, "met"), (DebitNote, "paid"), (Declaration, "submitted"),
-     (OverdueNotice, "filed"), (Claim, "paid"), (Worksheet, "approved"), (Document, "rendering")],
+     (OverdueNotice, "filed"), (Claim, "paid"), (Worksheet, "approved"), (Document, "rendering"),
+     (AssignmentAgreement, "withdrawn")],
 )  # fmt: skip
 def test_a_status_written_outside_the_mechanism_is_refused_by_the_database(
     rows, model, other_status
