@@ -452,3 +452,41 @@ def test_every_receco_code_has_its_chinese_text():
     assert set(REQUEST_TEXTS) == set(RequestType.values)
     assert set(RESPONSE_TEXTS) == set(ResponseCode.values)
     assert set(REASON_TEXTS) == set(ReasonCode.values)
+
+
+# --- each object's page lists its documents -----------------------------------------------------
+
+
+def _page(user, url) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_policy_and_debit_note_pages_list_their_documents(personas, insured_a):
+    quoted = PolicyFactory(insured=insured_a, status=PolicyStatus.QUOTED)
+    policy_transition(actor=personas["underwriter"], policy_id=quoted.pk, action_name="issue")
+    [schedule] = _documents(DocumentKind.POLICY_SCHEDULE, quoted)
+    page = _page(personas["insured_a"], quoted.get_absolute_url())
+    assert 'data-testid="documents-panel"' in page and schedule.reference in page
+    note = quoted.debit_notes.order_by("sequence").first()
+    [document] = _documents(DocumentKind.DEBIT_NOTE, note)
+    page = _page(personas["insured_a"], note.get_absolute_url())
+    assert 'data-testid="documents-panel"' in page and document.reference in page
+    assert schedule.reference not in page
+
+
+def test_each_decision_links_its_letter_on_the_limit_and_application_pages(personas, limit_world):
+    policy, buyer = limit_world
+    limit = grant_limit(personas, policy, buyer, "800000", on=date(2026, 3, 2))
+    decision = limit.decisions.get()
+    [letter] = _documents(DocumentKind.LIMIT_LETTER, decision)
+    for user in (personas["insured_a"], personas["underwriter"]):
+        for url in (f"/limits/{limit.pk}/", f"/limits/applications/{decision.application_id}/"):
+            page = _page(user, url)
+            link = re.search(r'<span class="document-link[^>]*data-document="(\d+)"', page)
+            assert link and int(link.group(1)) == letter.pk, url
+            assert 'data-kind="limit_letter"' in page and letter.get_absolute_url() in page
+    assert _status(personas["insured_b"], letter.get_absolute_url()) == 404
