@@ -8,8 +8,16 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         from documents import reactions
-        from documents.renderers import claim_worksheet, loss_notice
+        from documents.renderers import (
+            assignment_agreement,
+            claim_worksheet,
+            debit_note,
+            limit_letter,
+            loss_notice,
+            policy_schedule,
+        )
 
-        loss_notice.register()
-        claim_worksheet.register()
+        for renderer in (loss_notice, claim_worksheet, assignment_agreement, policy_schedule,
+                         limit_letter, debit_note):  # fmt: skip
+            renderer.register()
         reactions.register()

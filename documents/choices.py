@@ -10,6 +10,10 @@ from core.transitions import StateMachine
 class DocumentKind(models.TextChoices):
     LOSS_NOTICE = "loss_notice", _("Notice of possible loss")
     CLAIM_WORKSHEET = "claim_worksheet", _("Claim worksheet")
+    ASSIGNMENT_AGREEMENT = "assignment_agreement", _("Assignment agreement")
+    POLICY_SCHEDULE = "policy_schedule", _("Policy schedule")
+    LIMIT_LETTER = "limit_letter", _("Limit decision letter")
+    DEBIT_NOTE = "debit_note", _("Debit note")
 
 
 # The reference number's prefix per kind: `LN-2026-000001` (documents.services). Each
@@ -18,6 +22,10 @@ class DocumentKind(models.TextChoices):
 REFERENCE_PREFIXES = {
     DocumentKind.LOSS_NOTICE: "LN",
     DocumentKind.CLAIM_WORKSHEET: "CW",
+    DocumentKind.ASSIGNMENT_AGREEMENT: "AG",
+    DocumentKind.POLICY_SCHEDULE: "PS",
+    DocumentKind.LIMIT_LETTER: "LL",
+    DocumentKind.DEBIT_NOTE: "DB",
 }
 
 

@@ -50,7 +50,8 @@ def document_html(document) -> str:
             {
                 **context,
                 "document": document,
-                "title": renderer.title,
+                # A renderer's context may name the document otherwise (a credit note).
+                "title": context.get("title") or renderer.title,
                 "insurer": insurer_name(),
             },
         )

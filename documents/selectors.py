@@ -5,6 +5,8 @@ only by whoever may also see its subject (a claim worksheet is not an insured's 
 before the claim is theirs to see), else 404.
 """
 
+from collections import defaultdict
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -40,6 +42,25 @@ def documents_of(user, subject: Model) -> list[Document]:
         .filter(subject_type=subject_type, subject_id=subject.pk)
         .order_by("kind", "-version")
     )
+
+
+def documents_of_many(user, subjects) -> dict[int, list[Document]]:
+    """`documents_of` for a list of subjects of one model (the decisions on a limit's
+    page), in two queries whatever their number: {subject id: its documents}."""
+    subjects = [subject for subject in subjects if subject is not None]
+    if not subjects:
+        return {}
+    model = type(subjects[0])
+    seen = visible(user, model).filter(pk__in=[subject.pk for subject in subjects])
+    subject_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    grouped: dict[int, list[Document]] = defaultdict(list)
+    for document in (
+        documents_visible_to(user)
+        .filter(subject_type=subject_type, subject_id__in=seen.values("pk"))
+        .order_by("kind", "-version")
+    ):
+        grouped[document.subject_id].append(document)
+    return dict(grouped)
 
 
 def document_history(user, document: Document) -> QuerySet:

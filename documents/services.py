@@ -12,6 +12,8 @@
 4. `document_reissue` makes the next version of an issued document (a correction); the
    version before stays as it was issued, downloadable, and is marked superseded by the
    new one when that is issued.
+5. `document_refresh` is what a reaction asks when the subject itself changed (an edited
+   or amended agreement): the version about to be rendered, or the next one.
 """
 
 import hashlib
@@ -164,16 +166,56 @@ def document_reissue(*, actor, document_id: int, reason: str) -> Document:
             raise ValidationError({"reason": ERROR_NOT_LATEST % {"version": latest.version}})
         if document.status != DocumentStatus.ISSUED:
             raise ValidationError({"reason": ERROR_NOT_ISSUED})
-        first = Document.objects.only("reference").get(
-            kind=document.kind, subject_type=document.subject_type,
-            subject_id=document.subject_id, version=1,
-        )  # fmt: skip
-        version = document.version + 1
-        return _create_version(
-            kind=document.kind, subject=document.subject, subject_type=document.subject_type,
-            version=version, reference=_correction_reference(first, version), actor=actor,
-            job="", reason=reason,
-        )  # fmt: skip
+        return _next_version(document, actor=actor, job="", reason=reason)
+
+
+def _next_version(document: Document, *, actor, job: str, reason: str,
+                  subject: Model | None = None) -> Document:  # fmt: skip
+    first = Document.objects.only("reference").get(
+        kind=document.kind, subject_type=document.subject_type,
+        subject_id=document.subject_id, version=1,
+    )  # fmt: skip
+    version = document.version + 1
+    return _create_version(
+        kind=document.kind, subject=subject or document.subject,
+        subject_type=document.subject_type, version=version,
+        reference=_correction_reference(first, version), actor=actor, job=job, reason=reason,
+    )  # fmt: skip
+
+
+def document_refresh(*, kind: str, subject: Model, reason: str, actor=None,
+                     job: str = "") -> Document:  # fmt: skip
+    """The subject changed after its document was asked for (an edited draft, an amended
+    agreement): make sure a version shows it as it is now, and return that version.
+
+    With none yet, version 1 is made; a version still queued is rendered after this
+    commit, so it shows the change already (its row is locked until then: a worker's
+    claim waits for the commit); a version issued or being rendered from the subject as
+    it was is followed by the next one, with `reason` (the PDF prints it). Runs in the
+    caller's transaction, like `document_request`, and renders nothing.
+    """
+    renderer_for(kind)
+    reason = (reason or "").strip()[:LONG_TEXT_MAX_LENGTH]
+    subject_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
+    with transaction.atomic():
+        _lock_subject(kind, subject_type, subject.pk)
+        latest = _latest(kind, subject_type, subject.pk)
+        if latest is None:
+            return _create_version(
+                kind=kind, subject=subject, subject_type=subject_type, version=1,
+                reference=_new_reference(kind), actor=actor, job=job,
+            )  # fmt: skip
+        latest = Document.objects.defer("content").select_for_update().get(pk=latest.pk)
+        if latest.status == DocumentStatus.QUEUED:
+            return latest
+        if latest.status == DocumentStatus.FAILED:
+            transition(
+                DOCUMENT_MACHINE, latest, DocumentAction.RETRY, actor=actor, job=job,
+                changes={"attempts": 0, "error": ""},
+            )  # fmt: skip
+            _send(latest.pk)
+            return latest
+        return _next_version(latest, actor=actor, job=job, reason=reason, subject=subject)
 
 
 def _fail(document: Document, error: BaseException) -> None:
@@ -199,10 +241,12 @@ def _issue(document: Document, content: bytes, page_count: int) -> None:
                 "error": "",
             },
         )  # fmt: skip
-        # The versions before are kept as issued; they now point at their correction.
+        # The version before is kept as issued; it now points at its correction. Only the
+        # one just before: a version made while the one before it was still being
+        # rendered (document_refresh) may be issued first, and each keeps its own link.
         Document.objects.filter(
             kind=document.kind, subject_type_id=document.subject_type_id,
-            subject_id=document.subject_id, version__lt=document.version,
+            subject_id=document.subject_id, version=document.version - 1,
             superseded_by__isnull=True,
         ).update(superseded_by=document)  # fmt: skip
 

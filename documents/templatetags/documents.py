@@ -9,7 +9,10 @@ when there are no 角 (叁仟元零壹分); an amount under one yuan without 零
 Amounts are rounded to the cent first, half up, as everywhere in the project.
 
 `{% documents_panel subject user %}` lists the documents about `subject` that `user`
-may see; a template tag, not an import, so the apps below documents may use it.
+may see; a template tag, not an import, so the apps below documents may use it. For the
+rows of a list (a limit's decisions, each with its letter), `{% documents_index rows user
+as index %}` reads them all at once and `{% document_link index row %}` shows each one's
+current version.
 """
 
 from decimal import Decimal
@@ -17,7 +20,7 @@ from decimal import Decimal
 from django import template
 
 from core.money import to_cents
-from documents.selectors import documents_of
+from documents.selectors import documents_of, documents_of_many
 
 register = template.Library()
 
@@ -43,3 +46,17 @@ def documents_panel(subject, user):
     """The subject's documents with version, reference, status, hash and download; a
     document still being made shows its progress until it can be downloaded."""
     return {"documents": documents_of(user, subject) if subject is not None else []}
+
+
+@register.simple_tag
+def documents_index(subjects, user) -> dict:
+    """{subject id: its documents `user` may see}, for `document_link` in a list's rows."""
+    return documents_of_many(user, subjects)
+
+
+@register.inclusion_tag("documents/_link.html")
+def document_link(index, subject):
+    """The current version of the subject's document: its download once issued, else its
+    progress (polled in place by documents.js)."""
+    documents = index.get(getattr(subject, "pk", None), []) if index else []
+    return {"document": documents[0] if documents else None}

@@ -12,6 +12,7 @@ from documents.choices import DocumentStatus
 from documents.models import Document, DocumentStatusChange
 from documents.services import (
     MAX_ATTEMPTS,
+    document_refresh,
     document_reissue,
     document_render,
     document_request,
@@ -74,7 +75,7 @@ def test_asking_again_returns_the_current_version(
 
 def test_an_unknown_kind_is_refused_before_anything_is_written(live_policy):
     with pytest.raises(LookupError):
-        document_request(kind="limit_letter", subject=live_policy)
+        document_request(kind="no_such_kind", subject=live_policy)
     assert not Document.objects.exists()
 
 
@@ -246,6 +247,56 @@ def test_only_insurer_staff_reissue(issued, personas):
     with pytest.raises(PermissionError):
         document_reissue(actor=personas["insured_a"], document_id=issued.pk, reason="更正")
     assert Document.objects.count() == 1
+
+
+# --- refreshing after the subject changed (an edited or amended agreement) -----------------------
+
+
+def test_a_refresh_without_a_document_makes_version_1(sample_kind, live_policy):
+    document = document_refresh(kind=sample_kind, subject=live_policy, reason="改")
+    assert (document.version, document.status, document.reissue_reason) == (1, "queued", "")
+
+
+def test_a_refresh_of_a_queued_version_is_that_version(sample_kind, live_policy, renders):
+    queued = document_request(kind=sample_kind, subject=live_policy)
+    assert document_refresh(kind=sample_kind, subject=live_policy, reason="改").pk == queued.pk
+    assert Document.objects.count() == 1 and renders == []
+
+
+def test_a_refresh_of_an_issued_version_makes_the_next_with_its_reason(issued, personas):
+    second = document_refresh(
+        kind=issued.kind, subject=issued.subject, reason="协议草案已修改", actor=personas["admin"]
+    )
+    assert (second.version, second.status, second.reissue_reason) == (2, "queued", "协议草案已修改")
+    assert second.reference == f"{issued.reference}-V2"
+
+
+def test_a_refresh_of_a_failed_version_queues_it_again(sample_kind, live_policy, renders):
+    document = document_request(kind=sample_kind, subject=live_policy)
+    services.transition(services.DOCUMENT_MACHINE, document, "render", job="t")
+    services.transition(services.DOCUMENT_MACHINE, document, "fail", job="t")
+    again = document_refresh(kind=sample_kind, subject=live_policy, reason="改")
+    assert (again.pk, _fresh(again).status) == (document.pk, "queued")
+
+
+@pytest.mark.parametrize("older_first", [True, False])
+def test_versions_made_while_the_one_before_renders_chain_in_order(
+    sample_kind, live_policy, older_first
+):
+    """A change while version 1 is being rendered (from the subject as it was) makes
+    version 2 at once; whichever is issued first, each supersedes only the one before."""
+    first = document_request(kind=sample_kind, subject=live_policy)
+    services.transition(services.DOCUMENT_MACHINE, first, "render", job="t")
+    second = document_refresh(kind=sample_kind, subject=live_policy, reason="改")
+    assert second.version == 2
+    if older_first:
+        services._issue(_fresh(first), b"%PDF-1", 1)
+        document_render(document_id=second.pk)
+    else:
+        document_render(document_id=second.pk)
+        services._issue(_fresh(first), b"%PDF-1", 1)
+    assert (_fresh(first).status, _fresh(second).status) == ("issued", "issued")
+    assert (_fresh(first).superseded_by_id, _fresh(second).superseded_by_id) == (second.pk, None)
 
 
 # --- an issued document never changes -----------------------------------------------------------
