@@ -17,7 +17,7 @@ def _items(user):
         if user.is_underwriter:
             items.append((_("Limit queue"), "limits:queue"))
             items.append((_("Reviews"), "limits:reviews"))
-        items.append((_("Assignment agreements"), "banks:agreements"))
+            items.append((_("Assignment agreements"), "banks:agreements"))
         items.append((_("Declarations"), "premiums:overview"))
         if user.is_underwriter:
             items.append((_("Upload declarations"), "premiums:uploads"))

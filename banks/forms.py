@@ -143,7 +143,7 @@ class ConsentForm(forms.Form):
 class AmendForm(ConsentForm):
     """Prefilled with the agreement's terms: what the underwriter changes is amended."""
 
-    ends_on = forms.DateField(label=_("New end date"), widget=IsoDateInput(), required=False)
+    ends_on = forms.DateField(label=_("Ends on"), widget=IsoDateInput(), required=False)
     account_name = forms.CharField(label=_("Account name"), max_length=200, required=False)
     account_number = forms.CharField(label=_("Account number"), max_length=40, required=False)
     account_bank = forms.CharField(label=_("Bank branch"), max_length=200, required=False)

@@ -143,10 +143,14 @@ def test_the_list_exports_what_it_shows(personas, policy, bank_y, active):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
-def test_the_navigation_has_the_list_for_staff_and_insured(personas):
-    for name in ("underwriter", "claims_handler", "insured_a", "insured_a_clerk"):
+def test_the_navigation_has_the_list_for_underwriters_and_insured_users(personas):
+    """Among the underwriters' entries (claims staff reach an agreement from its policy:
+    the staff bar is full at 1366 pixels)."""
+    for name in ("underwriter", "senior_underwriter", "admin", "insured_a", "insured_a_clerk"):
         nav = client_for(personas[name]).get("/").context["nav_items"]
         assert "/banks/agreements/" in [item["url"] for item in nav], name
+    nav = client_for(personas["claims_handler"]).get("/").context["nav_items"]
+    assert "/banks/agreements/" not in [item["url"] for item in nav]
 
 
 # --- preparing and editing the draft --------------------------------------------------------
