@@ -17,6 +17,7 @@ def _items(user):
         if user.is_underwriter:
             items.append((_("Limit queue"), "limits:queue"))
             items.append((_("Reviews"), "limits:reviews"))
+            items.append((_("Assignment agreements"), "banks:agreements"))
         items.append((_("Declarations"), "premiums:overview"))
         if user.is_underwriter:
             items.append((_("Upload declarations"), "premiums:uploads"))
@@ -37,6 +38,7 @@ def _items(user):
             (_("Limit applications"), "limits:applications"),
             (_("Declarations"), "premiums:overview"),
             (_("Overdue notices & claims"), "claims:notices"),
+            (_("Assignment agreements"), "banks:agreements"),
             (_("Due next"), "deadlines:list"),
         ]
         if user.role in (Role.APPROVER, Role.INSURED_ADMIN):

@@ -2,7 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q
 
-from banks import services, texts
+from banks import page_hooks, services, texts
 from banks.choices import AgreementStatus, BankEventKind
 from banks.models import AgreementBuyer, AssignmentAgreement
 from core import reactions, scope
@@ -79,6 +79,7 @@ def tell_of_policy(*, change) -> None:
 
 def register() -> None:
     scope.register_bank_coverage(coverage)
+    reactions.react("policies.policy_page", page_hooks.policy_page)
     reactions.react(PAYEE_EVENT, payee)
     reactions.react(BANK_EVENT, services.banks_tell)
     reactions.react(f"{POLICY_MACHINE.name}.{PolicyAction.CANCEL}", services.policy_cancel_refused)

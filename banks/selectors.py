@@ -229,3 +229,28 @@ def feed_summary(user) -> dict:
     return new.aggregate(
         new=Count("pk"), adverse=Count("pk", filter=Q(kind__in=ADVERSE_EVENTS))
     ) | {"seen_until": seen}
+
+
+# --- the agreement pages (list, forms, policy page) ---------------------------------------
+
+
+def agreement_buyer_choices(user, policy_id: int) -> QuerySet:
+    """The buyers an agreement on the policy may list: those with a limit under it, in any
+    state (as `services.policy_buyer_ids` checks), as `user` may see them."""
+    limits = visible(user, "limits.CreditLimit").filter(policy_id=policy_id)
+    return visible(user, "buyers.Buyer").filter(pk__in=limits.values("buyer_id")).order_by("name")
+
+
+def agreement_covered_buyer(user, agreement, buyer_id) -> AgreementBuyer | None:
+    """The agreement's row for a buyer it covers now (in force), if `user` may see it."""
+    return (
+        visible(user, AgreementBuyer)
+        .filter(agreement=agreement, buyer_id=buyer_id, active=True)
+        .select_related("buyer")
+        .first()
+    )
+
+
+def policy_agreements(user, policy) -> QuerySet[AssignmentAgreement]:
+    """The policy's agreements `user` may see, the newest first (the policy page)."""
+    return agreements_visible_to(user).filter(policy=policy)

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from accounts.models import User
+from banks import services as bank_services
 from claims import services as claim_services
 from claims.choices import REQUIRED_DOCUMENTS, ClaimCause
 from deadlines.choices import DeadlineKind
@@ -252,6 +253,50 @@ def build_notice_pages_world(personas, live_a) -> dict:
     }
 
 
+def build_agreements_world(personas, insured_a) -> dict:
+    """Insured A's assignment agreements with the bank persona's bank (SPEC 8), on a
+    policy of their own so that the bank's coverage reaches nothing else of the world: a
+    draft, a signed one, and one in force on one buyer, amended with a consent letter."""
+    policy = PolicyFactory(insured=insured_a, status=PolicyStatus.IN_FORCE)
+    underwriter, bank = personas["underwriter"], personas["bank"].organisation
+    covered, for_signed, for_draft = BuyerFactory(), BuyerFactory(), BuyerFactory()
+    for buyer in (covered, for_signed, for_draft):
+        grant_limit(personas, policy, buyer, "1000000")
+
+    def prepare(buyer):
+        return bank_services.agreement_prepare(
+            actor=underwriter, policy_id=policy.pk, bank_id=bank.pk, scope="listed",
+            buyer_ids=[buyer.pk], starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+            account_name=insured_a.name, account_number="6222 0212 0000 1234",
+            account_bank="中国工商银行苏州分行",
+        )  # fmt: skip
+
+    def sign(agreement):
+        bank_services.agreement_sign(
+            actor=underwriter, agreement_id=agreement.pk, signed_on=timezone.localdate(),
+            filename="签署件.pdf", content=PDF,
+        )  # fmt: skip
+
+    signed, active = prepare(for_signed), prepare(covered)
+    sign(signed)
+    sign(active)
+    bank_services.agreement_activate(actor=underwriter, agreement_id=active.pk)
+    bank_services.agreement_amend(
+        actor=underwriter, agreement_id=active.pk, ends_on=date(2027, 3, 31),
+        consent={"given_by": "王行长", "given_on": timezone.localdate(),
+                 "reference": "XY-2026-018", "filename": "同意函.pdf", "content": PDF},
+    )  # fmt: skip
+    return {
+        "agr_policy": policy.pk,
+        "agr_bank": bank.pk,
+        "agr_buyer": covered.pk,
+        "agr_draft": prepare(for_draft).pk,
+        "agr_signed": signed.pk,
+        "agr_active": active.pk,
+        "agr_consent": active.consents.get().pk,
+    }
+
+
 def build_world():
     """Objects the matrix points at: the personas, a draft and a live policy per insured,
     limited buyers, limit applications in each open status, a reduction decision and an
@@ -339,6 +384,7 @@ def build_world():
         "upload_a": upload_a.pk,
         **build_claims_world(personas, insurer, insured_a),
         **build_notice_pages_world(personas, live_a),
+        **build_agreements_world(personas, insured_a),
         # An issued PDF about insured A's live policy (SPEC 9).
         "pdf_a": make_issued_document(live_a).pk,
     }
@@ -445,6 +491,18 @@ REPAYMENT_PLAN = {
     "instalments": [{"due_on": "2026-10-15", "amount": "50000.00"}],
 }
 
+AGREEMENT = {
+    "policy": "{agr_policy}",
+    "bank": "{agr_bank}",
+    "scope": "all",
+    "starts_on": "{today}",
+    "ends_on": "2026-12-31",
+    "account_name": "甲方被保险人有限公司",
+    "account_number": "6222 0212 0000 1234",
+    "account_bank": "中国工商银行苏州分行",
+}
+BANK_CONSENT = {"given_by": "王行长", "given_on": "{today}", "reference": "XY-2026-031"}
+
 UI_GET = [
     ("/", expect(200, anonymous=302)),
     # Company user management is the insured administrator's only (tests/accounts).
@@ -536,6 +594,31 @@ UI_GET = [
     ("/claims/notices/{ui_notice_filed}/", only(STAFF + ["insured_a"], 200, 404, 302)),
     ("/claims/{claim_a}/", only(STAFF + ["insured_a"], 200, 404, 302)),
     ("/claims/documents/{claim_doc_a}/download/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    # Assignment agreements (SPEC 2, 8): the insurer's staff and the insured read them, the
+    # named bank once in force; underwriters prepare and move them.
+    ("/banks/agreements/", expect(200, anonymous=302)),
+    ("/banks/agreements/?status=active&sort=-ends_on", expect(200, anonymous=302)),
+    ("/banks/agreements/?export=csv", expect(200, anonymous=302)),
+    ("/banks/agreements/?export=xlsx", expect(200, anonymous=302)),
+    ("/banks/agreements/new/", only(UNDERWRITERS, 200, 404, 302)),
+    ("/banks/agreements/new/?policy={agr_policy}", only(UNDERWRITERS, 200, 404, 302)),
+    ("/banks/agreements/{agr_draft}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/banks/agreements/{agr_draft}/?confirm=sign", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/banks/agreements/{agr_draft}/edit/", only(UNDERWRITERS, 200, 404, 302)),
+    # Only a draft is edited: the page sends an underwriter back with the refusal.
+    ("/banks/agreements/{agr_active}/edit/", only(UNDERWRITERS, 302, 404, 302)),
+    ("/banks/agreements/{agr_signed}/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/banks/agreements/{agr_active}/", only(STAFF + ["insured_a", "bank"], 200, 404, 302)),
+    (
+        "/banks/agreements/{agr_active}/?confirm=terminate",
+        only(STAFF + ["insured_a", "bank"], 200, 404, 302),
+    ),
+    ("/banks/agreements/{agr_active}/signed/", only(STAFF + ["insured_a", "bank"], 200, 404, 302)),
+    ("/banks/agreements/{agr_signed}/signed/", only(STAFF + ["insured_a"], 200, 404, 302)),
+    ("/banks/agreements/{agr_draft}/signed/", expect(404, anonymous=302)),  # no copy yet
+    ("/banks/consents/{agr_consent}/letter/", only(STAFF + ["insured_a", "bank"], 200, 404, 302)),
+    # The policy page with its agreements section (the bank reads the policy it finances).
+    ("/policies/{agr_policy}/", only(STAFF + ["insured_a", "bank"], 200, 404, 302)),
     ("/notifications/", expect(200, anonymous=302)),
     ("/password/", expect(200, anonymous=302)),
     ("/admin/", expect(302, admin=200)),
@@ -694,6 +777,47 @@ UI_POST = [
         only(CLAIMS, 302, 404, 302),
     ),
     ("/claims/invoices/{inv_filed}/dispute/", {"disputed": "on"}, only(CLAIMS, 302, 404, 302)),
+    # Assignment agreements (SPEC 8): each move is an underwriter's (others: 404, as the
+    # claims steps are the claims staff's); receivables are the insured's own report.
+    ("/banks/agreements/new/", AGREEMENT, only(UNDERWRITERS, 302, 404, 302)),
+    ("/banks/agreements/{agr_draft}/edit/", AGREEMENT, only(UNDERWRITERS, 302, 404, 302)),
+    # Without the file: the form comes back naming it (the upload: test_record_a_signed_copy).
+    (
+        "/banks/agreements/{agr_draft}/sign/",
+        {"signed_on": "{today}"},
+        only(UNDERWRITERS, 200, 404, 302),
+    ),
+    (
+        "/banks/agreements/{agr_signed}/activate/",
+        {"activated_on": "{today}"},
+        only(UNDERWRITERS, 302, 404, 302),
+    ),
+    (
+        "/banks/agreements/{agr_active}/amend/",
+        {"ends_on": "2027-06-30", **BANK_CONSENT},
+        only(UNDERWRITERS, 302, 404, 302),
+    ),
+    (
+        "/banks/agreements/{agr_active}/terminate/",
+        {"terminated_on": "{today}", "reason": "贷款已结清", **BANK_CONSENT},
+        only(UNDERWRITERS, 302, 404, 302),
+    ),
+    # A move the status does not allow: back to the page with the refusal.
+    (
+        "/banks/agreements/{agr_draft}/activate/",
+        {"activated_on": "{today}"},
+        only(UNDERWRITERS, 302, 404, 302),
+    ),
+    (
+        "/banks/agreements/{agr_draft}/withdraw/",
+        {"reason": "银行未批贷"},
+        only(UNDERWRITERS, 302, 404, 302),
+    ),
+    (
+        "/banks/agreements/{agr_active}/receivables/",
+        {"buyer": "{agr_buyer}", "amount": "1000000.00", "as_of": "{today}"},
+        only(["insured_a"], 302, 404, 302),
+    ),
 ]
 
 API = [
@@ -1192,3 +1316,16 @@ def test_upload_a_claim_document(personas, world, role):
     )
     expected = insured_a_or_claims_act(201)
     assert response.status_code == expected[role], response.content[:300]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_record_a_signed_copy(personas, world, role):
+    """The signed copy of the draft (multipart): an underwriter's move; other staff and
+    insured A see the draft and may not; insured B and the bank do not find it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = _ui_client(personas, role).post(
+        f"/banks/agreements/{world['agr_draft']}/sign/",
+        {"signed_on": world["today"], "file": SimpleUploadedFile("签署件.pdf", PDF)},
+    )
+    assert response.status_code == only(UNDERWRITERS, 302, 404, 302)[role]
