@@ -1239,7 +1239,6 @@ BANK_API = [
         expect(200, anonymous=401),
     ),
     ("get", "/api/v1/agreements/{bank_agreement}/", None, covered_api()),
-    ("post", "/api/v1/agreements/", {}, expect(405, anonymous=401)),
     ("get", "/api/v1/bank/positions/", None, expect(200, anonymous=401)),
     ("get", "/api/v1/bank/positions/?policy={bank_policy}", None, expect(200, anonymous=401)),
     ("get", "/api/v1/bank/feed/", None, expect(200, anonymous=401)),
