@@ -2,6 +2,7 @@
 shared by the pages and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -42,11 +43,17 @@ def position_search(value: str) -> Q:
 class PositionFilterSet(django_filters.FilterSet):
     """The page's filters over the covered buyers, before their figures are computed."""
 
-    q = django_filters.CharFilter(label=_("Buyer, insured, policy or agreement"), method="search")
+    q = django_filters.CharFilter(
+        label=_("Buyer, insured, policy or agreement"), method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("Buyer, insured, policy or agreement")}),
+    )  # fmt: skip
     insured = django_filters.ModelChoiceFilter(
-        label=_("Insured"), field_name="policy__insured", queryset=_insureds
+        label=_("Insured"), field_name="policy__insured", queryset=_insureds,
+        empty_label=_("All insureds"),
+    )  # fmt: skip
+    policy = django_filters.ModelChoiceFilter(
+        label=_("Policy"), queryset=_policies, empty_label=_("All policies")
     )
-    policy = django_filters.ModelChoiceFilter(label=_("Policy"), queryset=_policies)
 
     class Meta:
         model = AgreementBuyer

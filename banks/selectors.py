@@ -164,8 +164,12 @@ def positions(user, covered: QuerySet[AgreementBuyer]) -> list[Position]:
     if not covered:
         return []
     policies = {row.agreement.policy_id: row.agreement.policy for row in covered}
+    # A filed notice is open until a claim is opened on it (then the claim is counted).
     notices = _count(
-        visible(user, "claims.OverdueNotice").filter(_pairs(covered, ""), status="filed"), ""
+        visible(user, "claims.OverdueNotice").filter(
+            _pairs(covered, ""), status="filed", claim__isnull=True
+        ),
+        "",
     )
     claims = _count(
         visible(user, "claims.Claim").filter(_pairs(covered, ""), status__in=OPEN_CLAIM_STATUSES),

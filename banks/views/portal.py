@@ -16,16 +16,31 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from banks import selectors, services
-from banks.choices import ADVERSE_EVENTS
+from banks.choices import ADVERSE_EVENTS, BankEventKind
 from banks.filtersets import FeedFilterSet, PositionFilterSet
 from banks.tables import FEED_COLUMNS, POSITION_COLUMNS
 from core.exports import EXPORT_ROW_CAP, export_csv, export_xlsx
 from core.mixins import RoleRequiredMixin
-from core.texts import render_text
+from core.texts import render_text, text_entry
 from core.views import FilteredListView
 
 POSITIONS_PER_PAGE = 50
 EXPORTS = {"csv": export_csv, "xlsx": export_xlsx}
+
+
+# What a bank is glad to hear: shown in green on the feed (the adverse ones in red).
+GOOD_NEWS = frozenset(
+    {BankEventKind.CLAIM_PAID, BankEventKind.POLICY_REINSTATED, BankEventKind.AGREEMENT_ACTIVE}
+)
+
+
+def _tone(event) -> str:
+    if event.is_adverse:
+        return "danger"
+    if event.kind in GOOD_NEWS:
+        return "success"
+    entry = text_entry(event.subject_code) if event.subject_code else None
+    return (entry.tone if entry else "") or "info"
 
 
 class BankUserMixin(RoleRequiredMixin):
@@ -144,6 +159,7 @@ class FeedView(BankUserMixin, FilteredListView):
         events = list(context["object_list"])
         for event in events:
             event.text = render_text(event.subject_code, event.params)
+            event.tone = _tone(event)
         newest = selectors.bank_feed(self.request.user).values_list("occurred_at", flat=True)
         context.update(
             events=events,
