@@ -47,7 +47,11 @@ def _items(user):
             items.append((_("Company users"), "company-users"))
         return items
     if user.is_bank_user:
-        return [(_("Home"), "home"), (_("Assigned policies"), "policies:list")]
+        return [
+            (_("Home"), "home"),
+            (_("What changed"), "bank:feed"),
+            (_("Assigned policies"), "policies:list"),
+        ]
     return []
 
 

@@ -1,15 +1,16 @@
-"""Filters of the agreement list (SPEC 8, 11). The choices of each filter are read from
-the agreements the user may see, so that a filter names no bank, policy or insured
-the list could not show."""
+"""Filters of the agreement list and of the bank portal's lists (SPEC 2, 8, 11), shared
+by the pages, the exports and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from banks.choices import AgreementScope, AgreementStatus
-from banks.models import AssignmentAgreement
+from banks.choices import ADVERSE_EVENTS, AgreementScope, AgreementStatus, BankEventKind
+from banks.models import AgreementBuyer, AssignmentAgreement, BankEvent
 from banks.selectors import agreements_visible_to
+from core.scope import visible
 from policies.models import Policy
 
 
@@ -72,3 +73,80 @@ class AgreementFilterSet(django_filters.FilterSet):
             | Q(policy__insured__name__icontains=value)
             | Q(bank__name__icontains=value)
         )
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _policies(request):
+    if request is None:
+        return Policy.objects.none()
+    return visible(request.user, Policy).order_by("policy_number", "year_index")
+
+
+def _insureds(request):
+    if request is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        pk__in=visible(request.user, Policy).values("insured_id")
+    ).order_by("name")
+
+
+def position_search(value: str) -> Q:
+    value = value.strip()
+    return (
+        Q(buyer__name__icontains=value)
+        | Q(buyer__uscc=value.upper())
+        | Q(agreement__policy__insured__name__icontains=value)
+        | Q(agreement__policy__policy_number__istartswith=value.upper())
+        | Q(agreement__reference__istartswith=value.upper())
+    )
+
+
+class PositionFilterSet(django_filters.FilterSet):
+    """The page's filters over the covered buyers, before their figures are computed."""
+
+    q = django_filters.CharFilter(
+        label=_("Buyer, insured, policy or agreement"), method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("Buyer, insured, policy or agreement")}),
+    )  # fmt: skip
+    insured = django_filters.ModelChoiceFilter(
+        label=_("Insured"), field_name="policy__insured", queryset=_insureds,
+        empty_label=_("All insureds"),
+    )  # fmt: skip
+    policy = django_filters.ModelChoiceFilter(
+        label=_("Policy"), queryset=_policies, empty_label=_("All policies")
+    )
+
+    class Meta:
+        model = AgreementBuyer
+        fields = ["q", "insured", "policy"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(position_search(value)) if value.strip() else queryset
+
+
+class FeedFilterSet(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(label=_("What"), choices=BankEventKind.choices)
+    adverse = django_filters.ChoiceFilter(
+        label=_("Calls for attention"), choices=YES_NO, method="filter_adverse"
+    )
+    new = django_filters.ChoiceFilter(
+        label=_("New since you last looked"), choices=YES_NO, method="filter_new"
+    )
+    policy = django_filters.ModelChoiceFilter(label=_("Policy"), queryset=_policies)
+    since = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__gte", label=_("On or after")
+    )
+
+    class Meta:
+        model = BankEvent
+        fields = ["kind", "adverse", "new", "policy", "since"]
+
+    def filter_adverse(self, queryset, name, value):
+        adverse = Q(kind__in=ADVERSE_EVENTS)
+        return queryset.filter(adverse if value == "yes" else ~adverse)
+
+    def filter_new(self, queryset, name, value):
+        # On `selectors.feed_for`'s annotation.
+        return queryset.filter(is_new=value == "yes")

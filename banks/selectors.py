@@ -8,7 +8,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 
 from banks.choices import ADVERSE_EVENTS, AgreementAction, AgreementStatus
 from banks.models import (
@@ -151,8 +164,12 @@ def positions(user, covered: QuerySet[AgreementBuyer]) -> list[Position]:
     if not covered:
         return []
     policies = {row.agreement.policy_id: row.agreement.policy for row in covered}
+    # A filed notice is open until a claim is opened on it (then the claim is counted).
     notices = _count(
-        visible(user, "claims.OverdueNotice").filter(_pairs(covered, ""), status="filed"), ""
+        visible(user, "claims.OverdueNotice").filter(
+            _pairs(covered, ""), status="filed", claim__isnull=True
+        ),
+        "",
     )
     claims = _count(
         visible(user, "claims.Claim").filter(_pairs(covered, ""), status__in=OPEN_CLAIM_STATUSES),
@@ -197,9 +214,85 @@ def positions(user, covered: QuerySet[AgreementBuyer]) -> list[Position]:
     return result
 
 
-def bank_positions(user) -> list[Position]:
-    """Every buyer the user's bank finances, across all its borrowers (SPEC 2, 8)."""
-    return positions(user, visible(user, AgreementBuyer))
+def covered_visible_to(user) -> QuerySet[AgreementBuyer]:
+    """The buyers agreements in force cover, as `user` may see them: a bank its own, an
+    insured those of its policies, staff all (a draft's listed buyers are not covered)."""
+    return visible(user, AgreementBuyer).filter(active=True)
+
+
+def bank_positions(user, covered: QuerySet[AgreementBuyer] | None = None) -> list[Position]:
+    """Every buyer the user's bank finances, across all its borrowers (SPEC 2, 8);
+    `covered` narrows them (a filtered `covered_visible_to(user)`)."""
+    return positions(user, covered if covered is not None else covered_visible_to(user))
+
+
+def bank_position(user, *, policy_id: int, buyer_id: int) -> Position | None:
+    """One covered buyer of one policy, or None when no agreement in force the user may
+    see covers it (the page answers 404)."""
+    found = positions(user, covered_visible_to(user).filter(policy_id=policy_id, buyer_id=buyer_id))
+    return found[0] if found else None
+
+
+def positions_totals(rows: list[Position]) -> dict:
+    """The portal's key figures: what the bank may lend and what it is owed and paid."""
+    return {
+        "capacity": sum((row.capacity for row in rows if row.capacity is not None), Decimal(0)),
+        "payable": sum((row.payable for row in rows), Decimal(0)),
+        "paid": sum((row.paid for row in rows), Decimal(0)),
+        "buyers": len(rows),
+    }
+
+
+def portal_agreements(user) -> QuerySet[AssignmentAgreement]:
+    """The policies assigned to the bank across all its borrowers: its agreements in force
+    first, then those that ended (a bank never sees another bank's, nor drafts)."""
+    in_force_first = Case(
+        When(status=AgreementStatus.ACTIVE, then=Value(0)), default=Value(1),
+        output_field=IntegerField(),
+    )  # fmt: skip
+    return agreements_visible_to(user).order_by(
+        in_force_first, "policy__insured__name", "policy__policy_number", "reference"
+    )
+
+
+@dataclass(frozen=True)
+class BuyerFile:
+    """Everything a bank may read about one covered buyer of one policy (SPEC 2, 8)."""
+
+    position: Position
+    limit: object
+    decisions: QuerySet
+    notices: QuerySet
+    claims: QuerySet
+    payable: QuerySet
+    payments: QuerySet
+    documents: QuerySet
+
+
+def covered_buyer_file(user, *, policy_id: int, buyer_id: int) -> BuyerFile | None:
+    """The covered buyer's limit and its decisions, its overdue notices, claims, the
+    indemnities approved and paid, and the documents on it; None if not covered."""
+    position = bank_position(user, policy_id=policy_id, buyer_id=buyer_id)
+    if position is None:
+        return None
+    pair = {"policy_id": policy_id, "buyer_id": buyer_id}
+    claim_pair = {"claim__policy_id": policy_id, "claim__buyer_id": buyer_id}
+    return BuyerFile(
+        position=position,
+        limit=visible(user, "limits.CreditLimit").filter(**pair).order_by("-id").first(),
+        decisions=visible(user, "limits.LimitDecision").filter(**pair)
+        .select_related("credit_limit").order_by("-created_at", "-id"),
+        notices=visible(user, "claims.OverdueNotice").filter(**pair)
+        .annotate(overdue_amount=Sum("invoices__amount")).order_by("-filed_on", "-id"),
+        claims=visible(user, "claims.Claim").filter(**pair).order_by("-opened_on", "-id"),
+        payable=visible(user, "claims.Worksheet").filter(
+            status="approved", claim__status="approved", **claim_pair
+        ).select_related("claim").order_by("claim__decided_on", "id"),
+        payments=visible(user, "claims.IndemnityPayment").filter(**claim_pair)
+        .select_related("claim", "payee_organisation").order_by("-paid_on", "-id"),
+        documents=visible(user, "documents.Document").filter(**pair).defer("content")
+        .order_by("kind", "-created_at", "-version"),
+    )  # fmt: skip
 
 
 def agreement_positions(user, agreement) -> list[Position]:
@@ -214,7 +307,20 @@ def bank_feed(user) -> QuerySet[BankEvent]:
     return visible(user, BankEvent).select_related("policy__insured", "buyer", "agreement")
 
 
+def feed_for(user) -> QuerySet[BankEvent]:
+    """The feed with `is_new` (after the user last read it) and `is_adverse` (a cut, a
+    notice, a claim, a suspension, an agreement ending: SPEC 8) on each row."""
+    seen = feed_seen_until(user)
+    new = Q(occurred_at__gt=seen) if seen is not None else Q(pk__isnull=False)
+    return bank_feed(user).annotate(
+        is_new=ExpressionWrapper(new, output_field=BooleanField()),
+        is_adverse=ExpressionWrapper(Q(kind__in=ADVERSE_EVENTS), output_field=BooleanField()),
+    )
+
+
 def feed_seen_until(user):
+    if not getattr(user, "is_authenticated", False):
+        return None
     reader = BankReader.objects.filter(user=user).first()
     return reader.seen_until if reader else None
 

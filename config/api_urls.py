@@ -1,5 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
+from banks.api.views import AgreementViewSet, FeedViewSet, PositionViewSet
 from buyers.api.views import BuyerViewSet
 from claims.api.claims import ClaimViewSet, WorksheetViewSet
 from claims.api.documents import ClaimDocumentViewSet
@@ -43,5 +44,8 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-documents", ClaimDocumentViewSet, basename="claim-document")
 router.register("worksheets", WorksheetViewSet, basename="worksheet")
 router.register("documents", DocumentViewSet, basename="document")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("bank/positions", PositionViewSet, basename="bank-position")
+router.register("bank/feed", FeedViewSet, basename="bank-feed")
 
 urlpatterns = router.urls

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from banks.views.portal import PortalView
 from buyers.selectors import buyers_visible_to
 from claims.views.home import claims_due_soonest, insured_open_claims, notice_deadlines
 from deadlines.views import due_next_rows
@@ -29,6 +30,12 @@ class HomeView(LoginRequiredMixin, TemplateView):
     """Each role's landing page: its own figures, from its own selectors."""
 
     template_name = "accounts/home.html"
+
+    def get(self, request, *args, **kwargs):
+        # A bank user's home is the bank portal (SPEC 2, 8): what it finances, at a glance.
+        if request.user.is_bank_user:
+            return PortalView.as_view()(request, *args, **kwargs)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("premiums/", include("premiums.urls")),
     path("claims/", include("claims.urls")),
     path("banks/", include("banks.urls")),
+    path("bank/", include("banks.portal_urls", namespace="bank")),
     path("deadlines/", include("deadlines.urls")),
     path("documents/", include("documents.urls")),
     path("notifications/", include("notifications.urls")),

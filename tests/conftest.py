@@ -197,8 +197,10 @@ def shared_data(django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
             outer.__exit__(None, None, None)
 
 
-def make_personas(*, insurer, insured_a, insured_b, bank_org) -> dict:
-    """Every role a request can come from, keyed by the names the matrix uses."""
+def make_personas(*, insurer, insured_a, insured_b, bank_org, bank_y_org=None) -> dict:
+    """Every role a request can come from, keyed by the names the matrix uses. With
+    `bank_y_org`, also `bank_y`: a user of a second bank, whose agreements cover nothing
+    of bank X's (the matrix proves each bank sees only its own)."""
     staff = {
         "underwriter": (Role.UNDERWRITER, Decimal("1000000")),
         "senior_underwriter": (Role.SENIOR_UNDERWRITER, Decimal("20000000")),
@@ -229,6 +231,10 @@ def make_personas(*, insurer, insured_a, insured_b, bank_org) -> dict:
     users["bank"] = UserFactory(
         username="bank", organisation=bank_org, role=Role.BANK_USER, authority_amount=0
     )
+    if bank_y_org is not None:
+        users["bank_y"] = UserFactory(
+            username="bank_y", organisation=bank_y_org, role=Role.BANK_USER, authority_amount=0
+        )
     return users
 
 

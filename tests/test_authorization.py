@@ -18,16 +18,20 @@ from claims import services as claim_services
 from claims.choices import REQUIRED_DOCUMENTS, ClaimCause
 from deadlines.choices import DeadlineKind
 from deadlines.models import Deadline
+from documents.models import Document
+from documents.services import document_render
 from limits import services as limit_services
 from limits.choices import ReviewReason
 from limits.models import CreditLimit, LimitReview
 from policies.choices import PolicyStatus
 from premiums import services as premium_services
 from premiums.models import DeclarationUpload
+from tests.banks.test_portal import paid_claim
+from tests.banks.test_portal import report as receivables_report
 from tests.claims.conftest import PDF, grant_limit
 from tests.claims.conftest import invoice as notice_invoice
 from tests.conftest import make_personas, shared_data
-from tests.documents.samples import make_issued_document, sample_renderer
+from tests.documents.samples import make_issued_document, sample_context, sample_renderer
 from tests.factories import (
     BankFactory,
     BuyerCapacityFactory,
@@ -42,7 +46,7 @@ pytestmark = pytest.mark.django_db
 
 ROLES = [
     "anonymous", "underwriter", "senior_underwriter", "claims_handler", "claims_manager",
-    "admin", "insured_a", "insured_b", "bank",
+    "admin", "insured_a", "insured_b", "bank", "bank_y",
 ]  # fmt: skip
 STAFF = ["underwriter", "senior_underwriter", "claims_handler", "claims_manager", "admin"]
 UNDERWRITERS = ["underwriter", "senior_underwriter", "admin"]
@@ -56,16 +60,24 @@ ALLOWED = (200, 302)
 
 
 def expect(default, **per_role):
-    """Expected status per role: `default` for every role not named."""
+    """Expected status per role: `default` for every role not named. Bank Y (a second
+    bank) gets what bank X gets unless the row names it: what no agreement of bank X's
+    covers, bank Y does not see either."""
     table = dict.fromkeys(ROLES, default)
     for role, status in per_role.items():
         table[role] = status
+    if "bank_y" not in per_role:
+        table["bank_y"] = table["bank"]
     return table
 
 
-def only(roles, yes, no, anonymous):
+def only(roles, yes, no, anonymous, **per_role):
+    """`yes` for `roles`, `no` for the others; bank Y as bank X unless named."""
     table = {role: (yes if role in roles else no) for role in ROLES}
     table["anonymous"] = anonymous
+    if "bank_y" not in roles and "bank_y" not in per_role:
+        table["bank_y"] = table["bank"]
+    table.update(per_role)
     return table
 
 
@@ -97,7 +109,7 @@ def insured_a_or_claims_create(ok):
     """A create naming insured A's objects in its body: insured B (an approver too) does
     not find them (400 on the field); a bank may create nothing (403)."""
     table = insured_a_or_claims_act(ok)
-    table.update(insured_b=400, bank=403)
+    table.update(insured_b=400, bank=403, bank_y=403)
     return table
 
 
@@ -297,6 +309,65 @@ def build_agreements_world(personas, insured_a) -> dict:
     }
 
 
+def issued_loss_notice(notice) -> int:
+    """The loss notice PDF its filing asked for (SPEC 7, 9), rendered as the worker would
+    after the commit (the shared world never commits)."""
+    document = Document.objects.get(kind="loss_notice", subject_id=notice.pk, policy=notice.policy)
+    with sample_renderer(context=lambda subject: sample_context(subject.policy)):
+        assert document_render(document_id=document.pk) == "issued"
+    return document.pk
+
+
+def build_bank_world(personas, insured_a, bank_org) -> dict:
+    """Bank X's assignment agreement in force (SPEC 8) on a policy of insured A's that no
+    other row uses, covering one buyer: its limit, the receivables reported, a filed
+    notice, a paid claim and a loss notice PDF. Another buyer of the same policy, with
+    the same kinds of objects, is not covered: bank X sees it no more than bank Y does."""
+    underwriter, approver = personas["underwriter"], personas["insured_a"]
+    policy = PolicyFactory(insured=insured_a, status=PolicyStatus.IN_FORCE)
+    covered, uncovered = BuyerFactory(), BuyerFactory()
+    limit = grant_limit(personas, policy, covered, "1200000")
+    other_limit = grant_limit(personas, policy, uncovered, "500000")
+    agreement = bank_services.agreement_prepare(
+        actor=underwriter, policy_id=policy.pk, bank_id=bank_org.pk, scope="listed",
+        buyer_ids=[covered.pk], starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+        account_name=insured_a.name, account_number="6222 0212 0000 1234",
+        account_bank="中国工商银行苏州分行",
+    )  # fmt: skip
+    bank_services.agreement_sign(
+        actor=underwriter, agreement_id=agreement.pk, signed_on=timezone.localdate(),
+        filename="赔款转让协议.pdf", content=PDF,
+    )  # fmt: skip
+    bank_services.agreement_activate(actor=underwriter, agreement_id=agreement.pk)
+    claim = paid_claim(personas, policy, covered)
+    receivables_report(personas, policy, covered, "1000000")
+
+    def filed(buyer, number):
+        return claim_services.notice_prepare(
+            actor=approver, policy_id=policy.pk, buyer_id=buyer.pk, file=True,
+            invoices=[notice_invoice(number, "200000", shipped=date(2026, 6, 1),
+                                     due=date(2026, 8, 30))],
+        )  # fmt: skip
+
+    notice, other_notice = filed(covered, "FP-9101"), filed(uncovered, "FP-9102")
+    # Approved, not paid: it would be paid to the insured, the buyer being nobody's.
+    other_claim = paid_claim(personas, policy, uncovered, pay=False, number="FP-9103")
+    return {
+        "bank_policy": policy.pk,
+        "bank_agreement": agreement.pk,
+        "bank_buyer": covered.pk,
+        "bank_limit": limit.pk,
+        "bank_notice": notice.pk,
+        "bank_claim": claim.pk,
+        "bank_doc": issued_loss_notice(notice),
+        "bank_other_buyer": uncovered.pk,
+        "bank_other_limit": other_limit.pk,
+        "bank_other_notice": other_notice.pk,
+        "bank_other_claim": other_claim.pk,
+        "bank_other_doc": issued_loss_notice(other_notice),
+    }
+
+
 def build_world():
     """Objects the matrix points at: the personas, a draft and a live policy per insured,
     limited buyers, limit applications in each open status, a reduction decision and an
@@ -305,9 +376,11 @@ def build_world():
     insurer = InsurerFactory()
     insured_a = OrganisationFactory(name="甲方被保险人有限公司")
     insured_b = OrganisationFactory(name="乙方被保险人有限公司")
+    bank_org = BankFactory()
     personas = make_personas(
-        insurer=insurer, insured_a=insured_a, insured_b=insured_b, bank_org=BankFactory()
-    )
+        insurer=insurer, insured_a=insured_a, insured_b=insured_b, bank_org=bank_org,
+        bank_y_org=BankFactory(name="乙银行苏州分行"),
+    )  # fmt: skip
     BuyerCapacityFactory(risk_grade=4, max_exposure=Decimal("10000000"))
     policy_a = PolicyFactory(insured=insured_a, status=PolicyStatus.DRAFT)
     policy_b = PolicyFactory(insured=insured_b, status=PolicyStatus.DRAFT)
@@ -387,6 +460,7 @@ def build_world():
         **build_agreements_world(personas, insured_a),
         # An issued PDF about insured A's live policy (SPEC 9).
         "pdf_a": make_issued_document(live_a).pk,
+        **build_bank_world(personas, insured_a, bank_org),
     }
     return {"personas": {name: user.pk for name, user in personas.items()}, "world": ids}
 
@@ -502,6 +576,51 @@ AGREEMENT = {
     "account_bank": "中国工商银行苏州分行",
 }
 BANK_CONSENT = {"given_by": "王行长", "given_on": "{today}", "reference": "XY-2026-031"}
+
+# Bank X's covered buyer (SPEC 2, 8): the staff's, insured A's and bank X's; not bank Y's.
+BANK_X = ["bank"]
+COVERED = STAFF + ["insured_a", "bank"]
+# The buyer of the same policy no agreement covers: bank X gets 404 like bank Y.
+UNCOVERED = STAFF + ["insured_a"]
+# The portal's own pages are the banks': each bank its own (bank Y an empty portal).
+BANKS = ["bank", "bank_y"]
+
+
+def covered_page(roles=COVERED, ok=200):
+    return only(roles, ok, 404, 302, bank_y=404)
+
+
+def covered_api(roles=COVERED, ok=200):
+    return only(roles, ok, 404, 401, bank_y=404)
+
+
+BANK_UI_GET = [
+    ("/bank/", only(BANKS, 200, 404, 302)),
+    ("/bank/?export=csv", only(BANKS, 200, 404, 302)),
+    ("/bank/?export=xlsx&sort=-capacity", only(BANKS, 200, 404, 302)),
+    ("/bank/?q=x&policy={bank_policy}&sort=buyer.name", only(BANKS, 200, 404, 302)),
+    ("/bank/policies/{bank_policy}/buyers/{bank_buyer}/", covered_page(BANK_X)),
+    ("/bank/policies/{bank_policy}/buyers/{bank_other_buyer}/", only([], 200, 404, 302)),
+    ("/bank/policies/{live_a}/buyers/{buyer_a}/", only([], 200, 404, 302)),
+    ("/bank/feed/", only(BANKS, 200, 404, 302)),
+    ("/bank/feed/?kind=claim_paid&new=yes&adverse=no", only(BANKS, 200, 404, 302)),
+    ("/bank/feed/?export=csv", only(BANKS, 200, 404, 302)),
+    ("/bank/feed/?export=xlsx", only(BANKS, 200, 404, 302)),
+    ("/bank/agreements/{bank_agreement}/signed-copy/", covered_page()),
+    ("/banks/agreements/{bank_agreement}/", covered_page()),
+    # What bank X's agreement covers opens on the apps' own pages; nothing else does.
+    ("/policies/{bank_policy}/", covered_page()),
+    ("/limits/{bank_limit}/", covered_page()),
+    ("/limits/{bank_other_limit}/", only(UNCOVERED, 200, 404, 302)),
+    ("/claims/notices/{bank_notice}/", covered_page()),
+    ("/claims/notices/{bank_other_notice}/", only(UNCOVERED, 200, 404, 302)),
+    ("/claims/{bank_claim}/", covered_page()),
+    ("/claims/{bank_other_claim}/", only(UNCOVERED, 200, 404, 302)),
+    ("/documents/{bank_doc}/", covered_page()),
+    ("/documents/{bank_doc}/download/", covered_page()),
+    ("/documents/{bank_other_doc}/", only(UNCOVERED, 200, 404, 302)),
+    ("/documents/{bank_other_doc}/download/", only(UNCOVERED, 200, 404, 302)),
+]
 
 UI_GET = [
     ("/", expect(200, anonymous=302)),
@@ -624,9 +743,11 @@ UI_GET = [
     ("/admin/", expect(302, admin=200)),
     ("/api/schema/", expect(200)),
     ("/api/docs/", expect(200)),
+    *BANK_UI_GET,
 ]
 
 UI_POST = [
+    ("/bank/feed/seen/", {}, only(BANKS, 302, 404, 302)),
     (
         "/policies/{live_a}/non-renewal/",
         {"notice_on": "{today}"},
@@ -1232,6 +1353,45 @@ API = [
 ]
 
 
+BANK_API = [
+    ("get", "/api/v1/agreements/", None, expect(200, anonymous=401)),
+    (
+        "get",
+        "/api/v1/agreements/?status=active&ordering=-ends_on",
+        None,
+        expect(200, anonymous=401),
+    ),
+    ("get", "/api/v1/agreements/{bank_agreement}/", None, covered_api()),
+    ("get", "/api/v1/bank/positions/", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/bank/positions/?policy={bank_policy}", None, expect(200, anonymous=401)),
+    ("get", "/api/v1/bank/feed/", None, expect(200, anonymous=401)),
+    (
+        "get",
+        "/api/v1/bank/feed/?new=true&since=2026-01-01T00:00:00%2B08:00&kind=claim_paid",
+        None,
+        expect(200, anonymous=401),
+    ),
+    ("get", "/api/v1/policies/{bank_policy}/", None, covered_api()),
+    ("get", "/api/v1/buyers/{bank_buyer}/", None, covered_api()),
+    ("get", "/api/v1/buyers/{bank_other_buyer}/", None, only(UNCOVERED, 200, 404, 401)),
+    ("get", "/api/v1/credit-limits/{bank_limit}/", None, covered_api()),
+    ("get", "/api/v1/credit-limits/{bank_other_limit}/", None, only(UNCOVERED, 200, 404, 401)),
+    ("get", "/api/v1/overdue-notices/{bank_notice}/", None, covered_api()),
+    (
+        "get",
+        "/api/v1/overdue-notices/{bank_other_notice}/",
+        None,
+        only(UNCOVERED, 200, 404, 401),
+    ),
+    ("get", "/api/v1/claims/{bank_claim}/", None, covered_api()),
+    ("get", "/api/v1/claims/{bank_other_claim}/", None, only(UNCOVERED, 200, 404, 401)),
+    ("get", "/api/v1/documents/{bank_doc}/", None, covered_api()),
+    ("get", "/api/v1/documents/{bank_doc}/download/", None, covered_api()),
+    ("get", "/api/v1/documents/{bank_other_doc}/", None, only(UNCOVERED, 200, 404, 401)),
+]
+API += BANK_API
+
+
 def _ui_client(personas, role):
     client = Client()
     if role != "anonymous":
@@ -1280,8 +1440,41 @@ def test_every_api_route_is_in_the_matrix():
     """A new endpoint must come with its rows: list the router's URL patterns."""
     from config.api_urls import router
 
-    covered = {path.split("/")[3] for _m, path, _d, _e in API}
-    assert {prefix for prefix, _viewset, _basename in router.registry} <= covered
+    prefixes = {prefix for prefix, _viewset, _basename in router.registry}
+    covered = {router_prefix(path, prefixes) for _m, path, _d, _e in API}
+    assert prefixes <= covered
+
+
+def router_prefix(path: str, prefixes) -> str:
+    """The router prefix of an API path (`bank/feed` of `/api/v1/bank/feed/`)."""
+    rest = path.split("?")[0].removeprefix("/api/v1/")
+    return max((p for p in prefixes if rest.startswith(f"{p}/")), key=len, default=rest)
+
+
+def test_bank_x_lists_only_its_covered_buyer_and_bank_y_nothing(personas, world):
+    """The lists answer 200 to both banks: what is in them is what differs (SPEC 2, 8)."""
+
+    def ids(user, url):
+        return {row["id"] for row in _api_client(personas, user).get(url).json()["results"]}
+
+    covered = {
+        "/api/v1/bank/positions/": None,
+        "/api/v1/agreements/": world["bank_agreement"],
+        "/api/v1/credit-limits/": world["bank_limit"],
+        "/api/v1/overdue-notices/": world["bank_notice"],
+        "/api/v1/claims/": world["bank_claim"],
+    }
+    for url, pk in covered.items():
+        seen = ids("bank", url)
+        assert seen and (pk is None or pk in seen), url
+        assert ids("bank_y", url) == set(), url
+    assert world["bank_other_limit"] not in ids("bank", "/api/v1/credit-limits/")
+    assert world["bank_other_claim"] not in ids("bank", "/api/v1/claims/")
+    positions = _api_client(personas, "bank").get("/api/v1/bank/positions/").json()["results"]
+    assert [row["buyer"] for row in positions] == [world["bank_buyer"]]
+    assert positions[0]["paid"] == "90000.00"
+    feed = ids("bank", "/api/v1/bank/feed/")
+    assert feed and ids("bank_y", "/api/v1/bank/feed/") == set()
 
 
 @pytest.mark.parametrize("role", ROLES)
