@@ -40,7 +40,13 @@ PREMIUM_ACCOUNT = ["premiums.DebitNote", "premiums.Declaration", "premiums.Payme
 
 
 def _document(policy, kind, reference, *, buyer=None, subject=None):
+    """The subject's document of `kind`: the one the documents app already asked for (an
+    agreement's, a policy's schedule), else a new one."""
     subject = subject or policy
+    subject_type = ContentType.objects.get_for_model(subject)
+    existing = Document.objects.filter(kind=kind, subject_type=subject_type, subject_id=subject.pk)
+    if existing.exists():
+        return existing.first()
     return transitions.create(
         DOCUMENT_MACHINE,
         Document(
