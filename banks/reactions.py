@@ -1,5 +1,6 @@
 """How the banks app follows the apps below it (SPEC 8), registered in `ready()`."""
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from banks import page_hooks, services, texts
@@ -27,9 +28,12 @@ def payee(*, policy, buyer, on):
     account, and to nobody else. The agreement is locked until the payment commits: a
     termination under way is waited for and then read as it ended (the status is checked
     again on the locked row), and a termination waits for the payment."""
+    agreements = AssignmentAgreement.objects.all()
+    if connection.in_atomic_block:
+        # A payment being recorded; a page showing who will be paid takes no lock.
+        agreements = agreements.select_for_update(of=("self",), no_key=True)
     agreement = (
-        AssignmentAgreement.objects.select_for_update(of=("self",), no_key=True)
-        .filter(
+        agreements.filter(
             policy_id=policy.pk,
             status=AgreementStatus.ACTIVE,
             covered_buyers__buyer_id=buyer.pk,

@@ -99,3 +99,16 @@ def test_an_account_too_long_for_the_payment_record_is_refused_when_prepared(
             account_bank="中国工商银行" * 12, today=TODAY,
         )  # fmt: skip
     assert "account_name" in refused.value.message_dict
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: the page runs in no transaction
+def test_the_claim_page_names_the_bank_as_payee_before_payment(
+    client, personas, policy, bank_org, buyers
+):
+    """The page reads the payee outside any transaction (no lock is taken for a display)."""
+    agreement = activate(personas, prepare(personas, policy, bank_org, buyers=buyers[:1]))
+    claim = approved_claim(personas, policy, buyers[0])
+    client.force_login(personas["claims_manager"])
+    response = client.get(claim.get_absolute_url())
+    assert response.status_code == 200
+    assert agreement.account_display in response.content.decode()
