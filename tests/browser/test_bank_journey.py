@@ -1,6 +1,7 @@
 """A bank user in a real browser (SPEC 2, 8): logs in to the portal, sees the indemnity
 paid to it and the financing capacity of the buyer it finances, opens the buyer's page,
-the feed and the agreement, and downloads the agreement's signed copy. Pages are written
+the feed and the agreement, and downloads the generated assignment agreement (赔款转让协议)
+and the signed copy. Pages are written
 as PNGs to $SCREENSHOTS_DIR (bank_*.png) when that is set.
 
 SPEC 8's example on the covered buyer: receivables 1,000,000 × 90% = 900,000; limit
@@ -9,6 +10,7 @@ SPEC 8's example on the covered buyer: receivables 1,000,000 × 90% = 900,000; l
 hooks, URLs and figures, not on labels.
 """
 
+import hashlib
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from banks.models import AssignmentAgreement
+from documents.models import Document
 from policies.choices import PolicyStatus
 from tests.banks.conftest import activate, prepare
 from tests.banks.test_portal import paid_claim, report
@@ -108,6 +111,14 @@ def test_a_bank_user_sees_the_indemnity_and_the_capacity_and_downloads_the_agree
     expect(page.get_by_test_id("agreement-status")).to_have_attribute("data-status", "active")
     expect(page.get_by_test_id("capacity")).to_have_text("850,000.00")
     shot(page, "agreement")
+    # The agreement PDF the documents app generated when it was prepared (SPEC 8, 9).
+    document = Document.objects.get(kind="assignment_agreement", subject_id=agreement.pk)
+    assert document.status == "issued"
+    with page.expect_download() as download:
+        page.get_by_test_id("document-download").first.locator("a").click()
+    content = Path(download.value.path()).read_bytes()
+    assert content.startswith(b"%PDF-")
+    assert hashlib.sha256(content).hexdigest() == document.sha256
     page.go_back()
     with page.expect_download() as download:
         page.get_by_test_id("signed-copy").click()

@@ -127,20 +127,21 @@ def test_insured_approver_sees_only_own_policies(demo, live_server, page):
     assert response.status == 404
 
 
-def test_bank_user_sees_an_empty_portal(demo, live_server, page):
+def test_bank_user_sees_only_the_policy_assigned_to_it(demo, live_server, page):
+    """The demo bank finances insured A under an agreement in force (demo/banks.py); insured
+    B's draft agreement gives it nothing yet (SPEC 2, 8)."""
     login(page, live_server, "bank")
     expect(page.get_by_test_id("home-title")).to_contain_text(ORGANISATIONS["bank"]["name"])
-    expect(page.get_by_test_id("no-policies")).to_be_visible()
-    expect(page.get_by_test_id("policy-count")).to_have_text("0")
+    expect(page.get_by_test_id("policy-count")).to_have_text("1")
+    expect(page.get_by_test_id("assigned-policy")).to_contain_text(INSURED_A)
     expect(nav_link(page, "/buyers/")).to_have_count(0)
 
     response = page.goto(f"{live_server.url}/policies/")
     assert response.status == 200
-    expect(page.get_by_test_id("list-table")).to_be_visible()
-    expect(list_rows(page)).to_have_count(0)
-    expect(page.locator("main")).not_to_contain_text(INSURED_A)
+    expect(list_rows(page)).to_have_count(1)
+    expect(page.locator("main")).not_to_contain_text(INSURED_B)
 
-    response = page.goto(f"{live_server.url}/policies/{policy_pk(INSURED_A)}/")
+    response = page.goto(f"{live_server.url}/policies/{policy_pk(INSURED_B)}/")
     assert response.status == 404
 
 
