@@ -72,10 +72,14 @@ def allowed_agreement_actions(agreement, user) -> list[str]:
     return [str(action) for action in allowed.get(agreement.status, [])]
 
 
-def remaining_liability(policy) -> Decimal:
-    """The policy year's maximum liability less what approved indemnities committed."""
-    used = sum(reactions.collect(LIABILITY_USED_EVENT, policy_id=policy.pk), Decimal(0))
-    return max(policy.max_liability - used, Decimal(0))
+def remaining_liability(policies) -> dict[int, Decimal]:
+    """Per policy, the policy year's maximum liability less what approved indemnities
+    committed (one query for all of them)."""
+    used: dict[int, Decimal] = {}
+    for answer in reactions.collect(LIABILITY_USED_EVENT, policy_ids=[p.pk for p in policies]):
+        for policy_id, amount in answer.items():
+            used[policy_id] = used.get(policy_id, Decimal(0)) + amount
+    return {p.pk: max(p.max_liability - used.get(p.pk, Decimal(0)), Decimal(0)) for p in policies}
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,7 @@ def positions(user, covered: QuerySet[AgreementBuyer]) -> list[Position]:
         visible(user, "claims.IndemnityPayment").filter(_pairs(covered, "claim__")),
         "claim__", "amount",
     )  # fmt: skip
-    remaining = {pk: remaining_liability(policy) for pk, policy in policies.items()}
+    remaining = remaining_liability(policies.values())
     result = []
     for row in covered:
         pair = (row.policy_id, row.buyer_id)

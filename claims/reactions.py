@@ -28,10 +28,14 @@ def tell_banks_of_step(*, change) -> None:
     )  # fmt: skip
 
 
-def liability_used(*, policy_id: int) -> Decimal:
-    """What approved and paid indemnities have used of the policy year's maximum."""
-    used = PolicyLiability.objects.filter(policy_id=policy_id).values_list("committed", flat=True)
-    return next(iter(used), Decimal(0))
+def liability_used(*, policy_ids) -> dict[int, Decimal]:
+    """What approved and paid indemnities have used of each policy year's maximum (a
+    policy without any has used nothing and is absent)."""
+    return dict(
+        PolicyLiability.objects.filter(policy_id__in=policy_ids).values_list(
+            "policy_id", "committed"
+        )
+    )
 
 
 def register() -> None:
