@@ -9,6 +9,7 @@ COPY . .
 # Static files with production settings (DEBUG off: hashed names, compressed copies for
 # WhiteNoise); tests/core/test_running.py runs this same collectstatic command.
 RUN python manage.py compilemessages --ignore=.venv -v 0 \
+    && python manage.py document_fonts \
     && DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build python manage.py collectstatic --noinput -v 0
 ENV DJANGO_DEBUG=0
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

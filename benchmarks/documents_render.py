@@ -11,6 +11,9 @@ document is issued. Prints JSON: the first document's latency from the sending (
 start: each worker process imports WeasyPrint and loads the fonts on its first document),
 the steady-state documents per second (from the fourth issued document to the last),
 and the mean rendering time and page count per kind, from the documents' own rows.
+Beside them, what this shared machine cannot blur: the CPU time the worker's processes
+spent per document, hence the rate of its cores if it had them to itself, and the
+baseline, WeasyPrint alone on the same documents' HTML in this process.
 
     .venv/bin/python benchmarks/documents_render.py                  # 40 documents, mixed
     .venv/bin/python benchmarks/documents_render.py --kind loss_notice --documents 80
@@ -256,6 +259,22 @@ def start_worker(args, queue: str) -> subprocess.Popen:
     )  # fmt: skip
 
 
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the live processes of a process group: the
+    worker and its pool processes. On a machine other work shares, the wall clock says
+    how busy the machine was; this says what the documents cost."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        # After the name: state, ppid, pgrp, ..., utime and stime are the 12th and 13th.
+        if int(fields[2]) == group:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def wait_ready(app, worker, queue: str, timeout: float = 120) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -265,6 +284,21 @@ def wait_ready(app, worker, queue: str, timeout: float = 120) -> float:
         if any(queue in name for reply in replies for name in reply):
             return time.monotonic() - started
     raise SystemExit("the worker did not answer within the timeout")
+
+
+def bare_rendering(ids: list[int], count: int = 10) -> float:
+    """The baseline: CPU seconds per document for WeasyPrint alone, in this process, on
+    the HTML of `count` of the same documents (warmed up; no queue, no database)."""
+    from documents import pdf
+    from documents.models import Document
+
+    documents = list(Document.objects.filter(pk__in=ids).order_by("pk")[:count])
+    pages = [pdf.document_html(document) for document in documents]
+    pdf.warm_up()
+    began = time.process_time()
+    for html in pages:
+        pdf._render_html(html)
+    return (time.process_time() - began) / len(pages)
 
 
 def measure(args) -> dict:
@@ -288,6 +322,7 @@ def measure(args) -> dict:
         log(f"worker ready in {boot:.1f} s; sending {len(ids)} tasks")
         from django.utils import timezone
 
+        cpu_before = group_cpu_seconds(worker.pid)
         sent_at = timezone.now()
         for pk in ids:
             render_document.apply_async((pk,), queue=queue)
@@ -299,6 +334,7 @@ def measure(args) -> dict:
             time.sleep(0.1)
         else:
             raise SystemExit(f"only {done} of {len(ids)} documents done in time")
+        worker_cpu = group_cpu_seconds(worker.pid) - cpu_before
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGTERM)
@@ -334,6 +370,7 @@ def measure(args) -> dict:
         row["render_s"].append((issues[pk] - claims[pk]).total_seconds())
         row["pages"].append(pages)
         row["kib"].append(size / 1024)
+    bare = bare_rendering(ids)
     return {
         "documents": len(ids),
         "kind": args.kind,
@@ -343,6 +380,15 @@ def measure(args) -> dict:
         "all_done_s": round(seconds[-1], 3),
         "steady_documents_per_s": round(steady, 2) if steady else None,
         "overall_documents_per_s": round(len(seconds) / seconds[-1], 2),
+        # What the worker's processes spent per document, and so the rate this machine's
+        # cores would reach if the worker had them to itself (PostgreSQL's share of the
+        # work is not counted: its backends are not the worker's processes).
+        "worker_cpu_s_per_document": round(worker_cpu / len(ids), 3),
+        "documents_per_s_on_idle_cores": round(
+            min(args.concurrency, os.cpu_count()) * len(ids) / worker_cpu, 2
+        ),
+        "baseline_bare_weasyprint_cpu_s_per_document": round(bare, 3),
+        "worker_cpu_to_bare_ratio": round(worker_cpu / len(ids) / bare, 2),
         "failed": failed,
         "per_kind": {
             kind: {

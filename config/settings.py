@@ -140,6 +140,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # them the API docs ship (each twice, original and hashed copy) was half of collectstatic.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# The GB 2312 cut of Noto Sans CJK SC the PDFs use (documents.fonts; manage.py document_fonts).
+DOCUMENT_FONT_DIR = Path(env_str("DOCUMENT_FONT_DIR", str(BASE_DIR / "var" / "fonts")))
 
 # Security: strict in production, relaxed only where DEBUG development needs it.
 # `make run` serves production settings over plain http on 127.0.0.1 (no TLS on one box):
@@ -242,6 +244,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process loads WeasyPrint and the fonts before its first task (documents.tasks);
+# on a busy machine that takes longer than Celery's default 4 s to start a process.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

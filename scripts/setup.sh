@@ -33,3 +33,5 @@ fi
 if compgen -G "locale/*/LC_MESSAGES/*.po" > /dev/null; then
   .venv/bin/python manage.py compilemessages --ignore=.venv -v 0
 fi
+# The GB 2312 cut of the CJK font the PDFs use (documents/fonts.py): about 20 s, once.
+.venv/bin/python manage.py document_fonts

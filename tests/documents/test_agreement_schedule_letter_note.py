@@ -78,7 +78,7 @@ def _read_back(document, tmp_path) -> str:
     assert fonts
     for row in fonts:
         parts = row.split()
-        assert re.fullmatch(r"[A-Z]{6}\+Noto-Sans-CJK-SC(-Bold)?", parts[0]), row
+        assert re.fullmatch(r"[A-Z]{6}\+Noto-Sans-CJK-SC-GB(-Bold)?", parts[0]), row
         assert (parts[-5], parts[-4]) == ("yes", "yes"), row
     text = _run("pdftotext", "-layout", str(path), "-")
     assert "\ufffd" not in text  # no glyph missing from the font
