@@ -8,8 +8,8 @@ non-zero digits written once as 零 (壹仟零壹元整), and 零 between the yu
 when there are no 角 (叁仟元零壹分); an amount under one yuan without 零元 (伍分).
 Amounts are rounded to the cent first, half up, as everywhere in the project.
 
-`{% documents_panel subject user %}` lists the documents about `subject` that `user`
-may see; a template tag, not an import, so the apps below documents may use it. For the
+`{% documents_panel subject user [related …] %}` lists the documents about `subject` (and
+the related objects named after it) that `user` may see; a template tag, not an import, so the apps below documents may use it. For the
 rows of a list (a limit's decisions, each with its letter), `{% documents_index rows user
 as index %}` reads them all at once and `{% document_link index row %}` shows each one's
 current version.
@@ -42,10 +42,16 @@ def rmb_capitals(value) -> str:
 
 
 @register.inclusion_tag("documents/_panel.html")
-def documents_panel(subject, user):
+def documents_panel(subject, user, *related):
     """The subject's documents with version, reference, status, hash and download; a
-    document still being made shows its progress until it can be downloaded."""
-    return {"documents": documents_of(user, subject) if subject is not None else []}
+    document still being made shows its progress until it can be downloaded. `related`
+    objects add theirs: a claim's page lists its notice's loss notice and its worksheet's
+    PDF, whose subjects they are (`{% documents_panel claim user claim.notice worksheet %}`)."""
+    documents = documents_of(user, subject) if subject is not None else []
+    for other in related:
+        if other is not None:
+            documents += documents_of(user, other)
+    return {"documents": documents}
 
 
 @register.simple_tag

@@ -35,6 +35,7 @@ from core.transitions import create, transition
 from documents.choices import DocumentKind
 from documents.models import Document
 from documents.renderers.claim_worksheet import CAUSE_TEXTS, EXCLUSION_TEXTS
+from documents.services import document_request
 from tests.conftest import api_as
 from tests.factories import BuyerFactory, PolicyFactory
 
@@ -120,7 +121,7 @@ def test_filing_a_notice_issues_its_loss_notice(
     ]:  # fmt: skip
         assert expected in text, expected
     fonts = _fonts(document, tmp_path)
-    assert fonts and all("+Noto-Sans-CJK-SC" in row and " yes yes " in row for row in fonts)
+    assert fonts and all("+Noto-Sans-CJK-SC-GB" in row and " yes yes " in row for row in fonts)
 
 
 def test_a_notice_of_twenty_invoices_fits_on_one_page(
@@ -293,7 +294,7 @@ def test_approving_a_worksheet_issues_the_claim_worksheet_with_every_step(
         assert expected in text, expected
     assert approved_worksheet.indemnity == Decimal("900000.00")
     fonts = _fonts(document, tmp_path)
-    assert fonts and all("+Noto-Sans-CJK-SC" in row and " yes yes " in row for row in fonts)
+    assert fonts and all("+Noto-Sans-CJK-SC-GB" in row and " yes yes " in row for row in fonts)
 
 
 def test_without_a_claim_decision_the_worksheets_approval_names_the_approver(
@@ -319,3 +320,18 @@ def test_the_claim_worksheet_is_seen_as_its_claim_is(approved_worksheet, persona
 def test_every_exclusion_and_cause_has_its_chinese_text():
     assert set(EXCLUSION_TEXTS) == set(Exclusion.values)
     assert set(CAUSE_TEXTS) == set(ClaimCause.values)
+
+
+def test_the_claim_page_lists_its_notices_loss_notice_and_its_worksheets_pdf(
+    approved_worksheet, personas, django_capture_on_commit_callbacks
+):
+    claim = approved_worksheet.claim
+    with django_capture_on_commit_callbacks(execute=True):
+        loss_notice = document_request(kind=DocumentKind.LOSS_NOTICE, subject=claim.notice)
+    worksheet_pdf = _document(DocumentKind.CLAIM_WORKSHEET, approved_worksheet)
+    for user in (personas["insured_a"], personas["claims_handler"]):
+        client = Client()
+        client.force_login(user)
+        html = client.get(f"/claims/{claim.pk}/").content.decode()
+        for document in (loss_notice, worksheet_pdf):
+            assert f"/documents/{document.pk}/download/" in html, (user, document.kind)
