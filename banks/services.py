@@ -570,9 +570,11 @@ def bank_event_record(agreement, *, kind: str, subject_code: str, params: dict, 
     return event
 
 
-def banks_tell(*, kind, policy_id, buyer_id, subject_code, body_code="", params=None, url=""):
+def banks_tell(*, kind, policy_id, buyer_id, subject_code, body_code="", params=None, url="",
+               key=""):  # fmt: skip
     """The reaction to `notifications.services.tell_banks`: every bank whose agreement in
-    force covers the buyer (or, for a policy-wide event, the policy) is told."""
+    force covers the buyer (or, for a policy-wide event, the policy) is told (once per
+    agreement for a keyed event)."""
     covering = AgreementBuyer.objects.filter(policy_id=policy_id, active=True)
     if buyer_id is not None:
         covering = covering.filter(buyer_id=buyer_id)
@@ -588,7 +590,7 @@ def banks_tell(*, kind, policy_id, buyer_id, subject_code, body_code="", params=
     ):
         bank_event_record(
             agreement, kind=kind, subject_code=subject_code, body_code=body_code,
-            params=params or {}, url=url, buyer_id=buyer_id,
+            params=params or {}, url=url, buyer_id=buyer_id, key=key,
         )  # fmt: skip
 
 

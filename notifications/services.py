@@ -157,12 +157,13 @@ BANK_EVENT = "banks.tell"
 
 def tell_banks(
     *, kind: str, policy_id: int, buyer_id: int | None, subject_code: str,
-    params: dict | None = None, body_code: str = "", url: str = "",
+    params: dict | None = None, body_code: str = "", url: str = "", key: str = "",
 ) -> None:  # fmt: skip
     """Tell the banks financing this policy (and buyer) of a limit decision, a notice, a
     claim step or a payment, inside the caller's transaction; the e-mails leave through the
-    outbox on commit. Apps below the banks call this instead of knowing of agreements."""
+    outbox on commit. Apps below the banks call this instead of knowing of agreements.
+    With a `key`, each bank is told of that event once however often it is told."""
     reactions.emit(
         BANK_EVENT, kind=kind, policy_id=policy_id, buyer_id=buyer_id,
-        subject_code=subject_code, body_code=body_code, params=params or {}, url=url,
+        subject_code=subject_code, body_code=body_code, params=params or {}, url=url, key=key,
     )  # fmt: skip

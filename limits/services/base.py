@@ -230,11 +230,18 @@ def _notify_decision(decision: LimitDecision) -> None:
     """Tell the insured and the banks financing the buyer (SPEC 8) of every decision,
     automatic ones included, after commit via the outbox: its outcome with the granted and
     requested amounts, in each reader's language."""
-    notice = decision_notice(decision)
-    notify_users(users=_insured_users(decision.policy), **notice)
+    notify_users(users=_insured_users(decision.policy), **decision_notice(decision))
+    tell_banks_of_decision(decision)
+
+
+def tell_banks_of_decision(decision: LimitDecision) -> None:
+    """Tell the banks financing the buyer of a decision (SPEC 8), once each: when it is
+    made, and again when a cut it gave notice of takes effect (limits_apply_scheduled),
+    which reaches a bank whose agreement began in between and no bank twice."""
     tell_banks(
         kind=BANK_EVENT_OF_RESPONSE.get(decision.response_code, "limit_decision"),
-        policy_id=decision.policy_id, buyer_id=decision.buyer_id, **notice,
+        policy_id=decision.policy_id, buyer_id=decision.buyer_id,
+        key=f"decision-{decision.pk}", **decision_notice(decision),
     )  # fmt: skip
 
 

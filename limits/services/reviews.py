@@ -44,6 +44,7 @@ from limits.services.base import (
     _insured_users,
     _record,
     _require_underwriter,
+    tell_banks_of_decision,
 )
 from limits.services.changes import limit_reduce_or_cancel
 from notifications.services import notify_users
@@ -223,6 +224,8 @@ def limits_apply_scheduled(*, today: date, batch_size: int = BATCH_SIZE) -> int:
                 _end_limit(
                     row, LimitAction.CANCEL, ended_on=on, job=JOB_SCHEDULED, caused_by=caused_by
                 )
+            if caused_by is not None:
+                tell_banks_of_decision(caused_by)
         return True
 
     return drain(due, apply, batch_size=batch_size)

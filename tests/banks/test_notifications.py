@@ -213,3 +213,43 @@ def test_the_agreements_own_news(personas, financed):
         ends_on=date(2027, 3, 31), today=date(2026, 6, 1),
     )  # fmt: skip
     _expect(news, financed, "agreement_amended")
+
+
+def test_a_cut_scheduled_before_the_agreement_is_told_when_it_takes_effect(
+    personas, policy, bank_org, buyers
+):
+    covered, _uncovered = buyers
+    grant_limit(personas, policy, covered, "1500000", request_type="3")
+    limit = covered.credit_limits.get(policy=policy, status="active")
+    today = date(2026, 6, 1)
+    decision = limit_services.limit_reduce(
+        actor=personas["senior_underwriter"], limit_id=limit.pk, amount=Decimal("800000"),
+        notice_on=today, effective_on=today + timedelta(days=30), reason_code="01", today=today,
+    )  # fmt: skip
+    assert not BankEvent.objects.exists()  # no agreement yet: nobody to tell
+    agreement = activate(personas, prepare(personas, policy, bank_org, buyers=[covered]))
+    news = News()
+    assert limit_services.limits_apply_scheduled(today=today + timedelta(days=30)) == 1
+    events = news.look()[0]
+    assert [(e.agreement_id, e.kind, e.key) for e in events] == [
+        (agreement.pk, "limit_cut", f"decision-{decision.pk}")
+    ]
+
+
+def test_a_bank_told_of_a_scheduled_cut_is_not_told_again_when_it_takes_effect(
+    personas, policy, financed, buyers
+):
+    covered, _uncovered = buyers
+    grant_limit(personas, policy, covered, "1500000", request_type="3")
+    limit = covered.credit_limits.get(policy=policy, status="active")
+    today = date(2026, 6, 1)
+    news = News()
+    limit_services.limit_reduce(
+        actor=personas["senior_underwriter"], limit_id=limit.pk, amount=Decimal("800000"),
+        notice_on=today, effective_on=today + timedelta(days=30), reason_code="01", today=today,
+    )  # fmt: skip
+    _expect(news, financed, "limit_cut", buyer=covered)
+    assert limit_services.limits_apply_scheduled(today=today + timedelta(days=30)) == 1
+    limit.refresh_from_db()
+    assert limit.amount == Decimal("800000")
+    assert news.look() == ([], [], [])
