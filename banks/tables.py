@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.tables import Column
 from core.texts import render_text
@@ -86,5 +87,5 @@ FEED_COLUMNS = [
     Column("policy.insured.name", _("Insured")),
     Column("buyer.name", _("Buyer")),
     EventTextColumn("subject_code", _("Text")),
-    Column("is_new", _("New")),
+    Column("is_new", pgettext_lazy("feed", "New")),
 ]

@@ -183,7 +183,9 @@ class ClaimOpenForm(forms.Form):
 
 
 class DocumentUploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("claim document", "Document"), choices=DocumentKind.choices
+    )
     file = forms.FileField(
         label=pgettext_lazy("an uploaded file", "File"),
         widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_ACCEPT}),
