@@ -111,28 +111,18 @@ class Position:
         return self.covered.agreement.policy
 
 
-def _pairs(covered, prefix: str) -> Q:
-    """Rows on one of the covered (policy, buyer) pairs."""
-    pairs = Q()
-    for row in covered:
-        pairs |= Q(**{f"{prefix}policy_id": row.policy_id, f"{prefix}buyer_id": row.buyer_id})
-    return pairs
-
-
-def _grouped(queryset, prefix: str, **aggregate) -> dict:
-    rows = (
-        queryset.order_by().values(f"{prefix}policy_id", f"{prefix}buyer_id").annotate(**aggregate)
+def _per_pair(queryset, prefix: str, figure):
+    """`figure` (an aggregate) over the rows of `queryset` on the outer row's covered
+    (policy, buyer) pair: a correlated subquery, so that the positions are one query
+    however many buyers are covered (SPEC 8)."""
+    pair = {f"{prefix}policy_id": OuterRef("policy_id"), f"{prefix}buyer_id": OuterRef("buyer_id")}
+    return Subquery(
+        queryset.filter(**pair)
+        .order_by()
+        .values(f"{prefix}policy_id")
+        .annotate(figure=figure)
+        .values("figure")
     )
-    name = next(iter(aggregate))
-    return {(row[f"{prefix}policy_id"], row[f"{prefix}buyer_id"]): row[name] for row in rows}
-
-
-def _count(queryset, prefix: str) -> dict:
-    return _grouped(queryset, prefix, n=Count("pk"))
-
-
-def _total(queryset, prefix: str, field: str) -> dict:
-    return _grouped(queryset, prefix, total=Sum(field))
 
 
 def positions(user, covered: QuerySet[AgreementBuyer]) -> list[Position]:
@@ -162,37 +152,33 @@ def positions(user, covered: QuerySet[AgreementBuyer]) -> list[Position]:
                     policy_id=OuterRef("policy_id"), buyer_id=OuterRef("buyer_id")
                 ).values("as_of")[:1]
             ),
+            # A filed notice is open until a claim is opened on it (then the claim counts).
+            open_notices=_per_pair(
+                visible(user, "claims.OverdueNotice").filter(status="filed", claim__isnull=True),
+                "", Count("pk"),
+            ),
+            open_claims=_per_pair(
+                visible(user, "claims.Claim").filter(status__in=OPEN_CLAIM_STATUSES),
+                "", Count("pk"),
+            ),
+            payable=_per_pair(
+                visible(user, "claims.Worksheet").filter(
+                    status="approved", claim__status="approved"
+                ),
+                "claim__", Sum("indemnity"),
+            ),
+            paid=_per_pair(
+                visible(user, "claims.IndemnityPayment"), "claim__", Sum("amount")
+            ),
         )
         .order_by("agreement__policy__policy_number", "buyer__name")
     )  # fmt: skip
     if not covered:
         return []
     policies = {row.agreement.policy_id: row.agreement.policy for row in covered}
-    # A filed notice is open until a claim is opened on it (then the claim is counted).
-    notices = _count(
-        visible(user, "claims.OverdueNotice").filter(
-            _pairs(covered, ""), status="filed", claim__isnull=True
-        ),
-        "",
-    )
-    claims = _count(
-        visible(user, "claims.Claim").filter(_pairs(covered, ""), status__in=OPEN_CLAIM_STATUSES),
-        "",
-    )
-    payable = _total(
-        visible(user, "claims.Worksheet").filter(
-            _pairs(covered, "claim__"), status="approved", claim__status="approved"
-        ),
-        "claim__", "indemnity",
-    )  # fmt: skip
-    paid = _total(
-        visible(user, "claims.IndemnityPayment").filter(_pairs(covered, "claim__")),
-        "claim__", "amount",
-    )  # fmt: skip
     remaining = remaining_liability(policies.values())
     result = []
     for row in covered:
-        pair = (row.policy_id, row.buyer_id)
         policy = policies[row.policy_id]
         in_force = row.limit_status in EXPOSURE_STATUSES
         result.append(
@@ -209,10 +195,10 @@ def positions(user, covered: QuerySet[AgreementBuyer]) -> list[Position]:
                     indemnity_percentage=policy.indemnity_percentage,
                     remaining_liability=remaining[row.policy_id],
                 ),
-                open_notices=notices.get(pair, 0),
-                open_claims=claims.get(pair, 0),
-                payable=payable.get(pair) or Decimal(0),
-                paid=paid.get(pair) or Decimal(0),
+                open_notices=row.open_notices or 0,
+                open_claims=row.open_claims or 0,
+                payable=row.payable or Decimal(0),
+                paid=row.paid or Decimal(0),
             )
         )
     return result
@@ -311,10 +297,15 @@ def bank_feed(user) -> QuerySet[BankEvent]:
     return visible(user, BankEvent).select_related("policy__insured", "buyer", "agreement")
 
 
-def feed_for(user) -> QuerySet[BankEvent]:
+# `seen` not given: the feed's readers ask for it themselves (a page that needs the feed
+# and its summary reads it once and hands it to both).
+UNREAD_YET = object()
+
+
+def feed_for(user, *, seen=UNREAD_YET) -> QuerySet[BankEvent]:
     """The feed with `is_new` (after the user last read it) and `is_adverse` (a cut, a
     notice, a claim, a suspension, an agreement ending: SPEC 8) on each row."""
-    seen = feed_seen_until(user)
+    seen = feed_seen_until(user) if seen is UNREAD_YET else seen
     new = Q(occurred_at__gt=seen) if seen is not None else Q(pk__isnull=False)
     return bank_feed(user).annotate(
         is_new=ExpressionWrapper(new, output_field=BooleanField()),
@@ -329,10 +320,10 @@ def feed_seen_until(user):
     return reader.seen_until if reader else None
 
 
-def feed_summary(user) -> dict:
+def feed_summary(user, *, seen=UNREAD_YET) -> dict:
     """How many events are new since the user last read the feed, and how many of them
     call for attention (a cut, a notice, a claim, a suspension, an agreement ending)."""
-    seen = feed_seen_until(user)
+    seen = feed_seen_until(user) if seen is UNREAD_YET else seen
     new = bank_feed(user)
     if seen is not None:
         new = new.filter(occurred_at__gt=seen)

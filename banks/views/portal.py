@@ -152,7 +152,9 @@ class FeedView(BankUserMixin, FilteredListView):
         return _("What changed")
 
     def base_queryset(self):
-        return selectors.feed_for(self.request.user)
+        # Read once: the rows' `is_new` and the summary above them use the same moment.
+        self.seen = selectors.feed_seen_until(self.request.user)
+        return selectors.feed_for(self.request.user, seen=self.seen)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -164,7 +166,7 @@ class FeedView(BankUserMixin, FilteredListView):
         context.update(
             events=events,
             adverse_kinds=ADVERSE_EVENTS,
-            summary=selectors.feed_summary(self.request.user),
+            summary=selectors.feed_summary(self.request.user, seen=self.seen),
             newest=next(iter(newest[:1]), None),
         )
         return context
