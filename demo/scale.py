@@ -526,10 +526,14 @@ class World:
                         final = amount + min(
                             round_to(amount * rng.uniform(0.2, 1), 10_000), room // 10_000 * 10_000
                         )
-                        decision = decide(
-                            final, final, on, ResponseCode.APPROVED, RequestType.INCREASE, amount
-                        )
-                        events.append(event(LimitAction.GRANT, status, status, final, on, decision))
+                        if final > amount:  # no room left under the capacity: no increase
+                            decision = decide(
+                                final, final, on, ResponseCode.APPROVED, RequestType.INCREASE,
+                                amount,
+                            )  # fmt: skip
+                            events.append(
+                                event(LimitAction.GRANT, status, status, final, on, decision)
+                            )
                     exposure[b] += final - amount
                 review = add_months(granted, 12) if status == LimitStatus.ACTIVE else None
                 yield (self.limit_base + ordinal, policy_id, b, final, terms, status, granted, review, ended,
