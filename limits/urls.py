@@ -56,6 +56,7 @@ urlpatterns = [
         name="application-send-back",
     ),
     path("queue/", views.DecisionQueueView.as_view(), name="queue"),
+    path("portfolio/", views.PortfolioReportView.as_view(), name="portfolio"),
     path("reviews/", views.ReviewListView.as_view(), name="reviews"),
     path("reviews/<int:pk>/", views.ReviewCompleteView.as_view(), name="review-complete"),
     path(

@@ -652,6 +652,7 @@ UI_GET = [
     ("/limits/applications/{app_draft}/edit/", only(["insured_a"], 200, 404, 302)),
     ("/limits/queue/", only(UNDERWRITERS, 200, 404, 302)),
     ("/limits/reviews/", only(UNDERWRITERS, 200, 404, 302)),
+    ("/limits/portfolio/", only(STAFF, 200, 404, 302)),
     ("/limits/decisions/{decision_cut}/pending-orders/", only(["insured_a"], 200, 404, 302)),
     ("/limits/calculators/turnover/", expect(200, anonymous=302)),
     ("/limits/calculators/peak/", expect(200, anonymous=302)),

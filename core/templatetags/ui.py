@@ -28,3 +28,10 @@ def money(value):
     if value is None or value == "":
         return "—"
     return f"{Decimal(value):,.2f}"
+
+
+@register.filter
+def thousands(value):
+    """1234567 → 1,234,567: counts, with the same separators as `money` in every language
+    (humanize's intcomma follows the locale, which for Chinese has none)."""
+    return f"{int(value):,}"

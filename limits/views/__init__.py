@@ -27,6 +27,7 @@ from limits.views.credit_limits import (
 from limits.views.pending_orders import (
     PendingOrdersRequestView,
 )
+from limits.views.portfolio import PortfolioReportView
 from limits.views.queue import (
     DecisionQueueView,
     ReviewCompleteView,
@@ -34,6 +35,7 @@ from limits.views.queue import (
 )
 
 __all__ = [
+    "PortfolioReportView",
     "CreditLimitListView",
     "CreditLimitDetailView",
     "LimitReduceView",
