@@ -96,7 +96,10 @@ DATABASES = {
         "PASSWORD": env_str("POSTGRES_PASSWORD", ""),
         "HOST": env_str("POSTGRES_HOST", "127.0.0.1"),
         "PORT": env_int("POSTGRES_PORT", 5432),
-        "CONN_MAX_AGE": env_int("POSTGRES_CONN_MAX_AGE", 0),
+        # Persistent connections: a new one costs a PostgreSQL backend fork and the
+        # authentication round trips on every request (issue 10); checked before reuse.
+        "CONN_MAX_AGE": env_int("POSTGRES_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
         "ATOMIC_REQUESTS": False,
         "OPTIONS": {
             "connect_timeout": 5,

@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from core import lookups
+        from core import audit_context, lookups
 
         lookups.register()
+        audit_context.install()

@@ -122,6 +122,36 @@ def _set_guard(on: bool) -> None:
         cursor.execute("SELECT set_config(%s, %s, true)", [GUARD_SETTING, "on" if on else ""])
 
 
+def _guarded_update(model, pk, from_status: str, values: dict) -> bool:
+    """One row's status (and `values`) written by one statement that carries the guard:
+    the WHERE clause turns the flag on for the row it found, before the status guard
+    trigger runs; RETURNING turns it off again once the row is written. So the flag is
+    never on outside this statement, without two more round trips to set and clear it.
+    False when the row is no longer in `from_status` (claimed meanwhile)."""
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(fields[name].column)} = %s" for name in values)
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608 (model's meta)
+        f"WHERE {quote(model._meta.pk.column)} = %s AND {quote('status')} = %s "
+        "AND set_config(%s, 'on', true) = 'on' RETURNING set_config(%s, '', true)"
+    )
+    prepared = [
+        fields[name].get_db_prep_save(_plain(fields[name], value), connection)
+        for name, value in values.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*prepared, pk, from_status, GUARD_SETTING, GUARD_SETTING])
+        return cursor.rowcount == 1
+
+
+def _plain(field, value):
+    """A model instance given for a foreign key, as its key (what `.update()` accepts)."""
+    if field.is_relation and isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
 def _cause_fields(cause) -> dict:
     if cause is None:
         return {}
@@ -194,6 +224,7 @@ def transition(
     changes: dict | None = None,
     history_fields: dict | Callable | None = None,
     claim: bool = False,
+    locked: bool = False,
     today: date | None = None,
 ):
     """Move `instance` by `action`; write `changes` (other fields) with the status.
@@ -202,12 +233,18 @@ def transition(
     the status the caller saw claims it, and None is returned when someone else moved
     it meanwhile (the sweep skips it). Otherwise the row is locked and re-read, and a
     move the table lacks raises `TransitionNotAllowed`.
+
+    With `locked=True` the caller holds the row's lock in its own transaction (a
+    service's `action()`) and read `instance.status` under it: the lock is not taken a
+    second time, and no savepoint either, since the move is then part of the caller's
+    unit of work: a refusal, a failed write or a failed consequence rolls back the
+    caller's atomic block (to its savepoint, or as a whole), never the move alone.
     """
     model = machine.model_class()
     changes = dict(changes or {})
     today = today or timezone.localdate()
-    with transaction.atomic():
-        if claim:
+    with transaction.atomic(savepoint=not locked):
+        if claim or locked:
             from_status = instance.status
         else:
             from_status = (
@@ -223,12 +260,7 @@ def transition(
         values = {"status": to_status, **changes}
         if any(f.name == "updated_at" for f in model._meta.concrete_fields):
             values["updated_at"] = timezone.now()
-        _set_guard(True)
-        try:
-            updated = model.objects.filter(pk=instance.pk, status=from_status).update(**values)
-        finally:
-            _set_guard(False)
-        if not updated:
+        if not _guarded_update(model, instance.pk, from_status, values):
             return None  # claimed by someone else between our read and write
         for name, value in values.items():
             setattr(instance, name, value)

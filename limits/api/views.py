@@ -9,6 +9,7 @@ fields) or PermissionError (403), see `core.api.exception_handler`.
 """
 
 from django.db.models import Prefetch
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -45,7 +46,7 @@ from limits.api.serializers import (
     TurnoverResultSerializer,
 )
 from limits.filtersets import CreditLimitFilterSet
-from limits.models import LimitDecision
+from limits.models import LimitApplication, LimitDecision
 from limits.selectors import (
     applications_visible_to,
     credit_limits_visible_to,
@@ -273,6 +274,37 @@ class LimitApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         fresh = self._with_what_is_shown(self.get_queryset()).get(pk=application.pk)
         return Response(self.get_serializer(fresh).data, status=code)
 
+    def _decision_request(self, pk, serializer_class) -> dict:
+        """The arguments of a decision service, without reading the application first:
+        the service locks it among those the caller may see (`within`), so it is read
+        once. A caller who is no underwriter, or whose body is invalid, gets the same
+        answer as from `get_object()` first: 404 for what they cannot see, then 403 or
+        the fields' 400."""
+        body = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        if not (is_underwriter(self.request.user) and body.is_valid()):
+            self.get_object()
+            body.is_valid(raise_exception=True)
+        try:
+            application_id = int(pk)
+        except ValueError:
+            raise Http404 from None
+        return {
+            "application_id": application_id,
+            "within": self.get_queryset(),
+            **body.validated_data,
+        }
+
+    def _answer_decided(self, application):
+        """The application as the decision service left it, locked and read with what
+        the answer shows (policy, buyer, users, the decision just recorded): serialised
+        from memory, not read again."""
+        return Response(self.get_serializer(application).data)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, LimitApplication.DoesNotExist):
+            exc = Http404()  # not among those the caller may see (`within`)
+        return super().handle_exception(exc)
+
     @extend_schema(
         request=LimitApplicationCreateSerializer,
         responses=_answers({201: LimitApplicationSerializer}, 400, 403),
@@ -311,13 +343,10 @@ class LimitApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     )
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        application = self.get_object()
         application = services.application_decide(
-            actor=request.user,
-            application_id=application.pk,
-            **self._body(ApplicationDecideSerializer),
+            actor=request.user, **self._decision_request(pk, ApplicationDecideSerializer)
         )
-        return self._answer(application)
+        return self._answer_decided(application)
 
     @extend_schema(
         request=ApplicationApproveSerializer,
@@ -328,11 +357,9 @@ class LimitApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         application = services.application_approve(
-            actor=request.user,
-            application_id=self.get_object().pk,
-            **self._body(ApplicationApproveSerializer),
+            actor=request.user, **self._decision_request(pk, ApplicationApproveSerializer)
         )
-        return self._answer(application)
+        return self._answer_decided(application)
 
     @extend_schema(
         request=ApplicationEditSerializer,

@@ -79,7 +79,10 @@ from limits.services.base import (
     _require_underwriter,
     buyer_exposure,
     buyer_has_recent_negative_event,
+    buyer_is_related,
+    buyer_position,
     capacity_for_grade,
+    capacity_of_buyer,
     current_limit,
     limit_move,
 )
@@ -97,6 +100,28 @@ def _lock_application(application_id: int) -> LimitApplication:
     return (
         LimitApplication.objects.select_for_update(of=("self",))
         .select_related("policy", "buyer")
+        .get(pk=application_id)
+    )
+
+
+def _lock_for_decision(application_id: int, *, within=None) -> LimitApplication:
+    """The application and its buyer locked by one statement, application first (the
+    order `_lock_application` then `_lock_buyer` take them in), for a decision that may
+    raise the buyer's exposure (SPEC 4). It also reads, at no extra round trip, what the
+    decision is checked against besides the exposure: the capacity of the buyer's grade
+    (`buyer_capacity`) and whether the buyer is related to the insured (`buyer_related`),
+    and the users the answer names. The exposure itself is read after this statement
+    (`buyer_position`): a statement that waited for the buyer's lock still sees the rows
+    as they were when it began, not what the lock's previous holder committed.
+
+    `within`: the applications the caller may see (the API's selector); one outside it
+    raises `LimitApplication.DoesNotExist`, as a missing one does.
+    """
+    rows = LimitApplication.objects.all() if within is None else within
+    return (
+        rows.select_for_update(of=("self", "buyer"))
+        .select_related("policy", "buyer", "prepared_by", "submitted_by", "proposed_by")
+        .annotate(buyer_capacity=capacity_of_buyer(), buyer_related=buyer_is_related())
         .get(pk=application_id)
     )
 
@@ -459,16 +484,18 @@ def application_decide(
     reason_code: str = ReasonCode.NO_COMMENT,
     conditions: str = "",
     today: date | None = None,
+    within=None,
 ) -> LimitApplication:
     """An underwriter decides: approve in full, partially, or refuse (SPEC 5).
 
     Above the underwriter's authority the decision is only proposed and waits for a
-    second underwriter whose authority covers it (four-eyes, SPEC 2).
+    second underwriter whose authority covers it (four-eyes, SPEC 2). `within`: the
+    applications the caller may see (`_lock_for_decision`).
     """
     today = today or timezone.localdate()
     _require_underwriter(actor)
     with action(actor):
-        application = _lock_application(application_id)
+        application = _lock_for_decision(application_id, within=within)
         _require_status(application, ApplicationStatus.SUBMITTED)
         if outcome not in Outcome.values:
             raise ValidationError({"outcome": _("Choose an outcome.")})
@@ -492,6 +519,7 @@ def application_decide(
                 },
             )
             _notify_second_approvers(application)
+            _prefetch_decisions(application, [])
             return application
         _apply_decision(
             application,
@@ -528,17 +556,19 @@ def _notify_second_approvers(application: LimitApplication) -> None:
 
 
 def application_approve(
-    *, actor, application_id: int, amount: Decimal | None = None, today: date | None = None
-) -> LimitApplication:
+    *, actor, application_id: int, amount: Decimal | None = None, today: date | None = None,
+    within=None,
+) -> LimitApplication:  # fmt: skip
     """The second approver confirms a proposed decision (never the proposer).
 
     With `amount` the second approver amends it (within the request and their own
     authority): the decision is then theirs, recorded as decided by them, not approved.
+    `within`: the applications the caller may see (`_lock_for_decision`).
     """
     today = today or timezone.localdate()
     _require_underwriter(actor)
     with action(actor):
-        application = _lock_application(application_id)
+        application = _lock_for_decision(application_id, within=within)
         _require_status(application, ApplicationStatus.AWAITING_SECOND_APPROVAL)
         if application.proposed_by_id == actor.pk:
             raise ValidationError({"approver": ERROR_OWN_PROPOSAL})
@@ -626,10 +656,16 @@ def _apply_decision(
     explanation,
     today,
 ) -> LimitDecision:
-    """Carry out a decision on an application and record it (one row, immutable)."""
+    """Carry out a decision on an application and record it (one row, immutable).
+
+    The application is locked in this transaction; so is its buyer when the application
+    came from `_lock_for_decision` (with the capacity and relation read beside it),
+    otherwise the buyer is locked here. The exposure is read once, under that lock."""
     policy, request_type = application.policy, application.request_type
-    buyer = _lock_buyer(application.buyer_id)
-    limit = current_limit(policy.pk, buyer.pk)
+    read_with_lock = hasattr(application, "buyer_capacity")
+    buyer = application.buyer if read_with_lock else _lock_buyer(application.buyer_id)
+    position = buyer_position(buyer.pk, policy_id=policy.pk)
+    limit = position.current
     decision = dict(
         policy=policy,
         buyer=buyer,
@@ -678,6 +714,12 @@ def _apply_decision(
             today=today,
             actor=actor,
             decision=decision,
+            position=position,
+            **(
+                {"capacity": application.buyer_capacity, "related": application.buyer_related}
+                if read_with_lock
+                else {}
+            ),
         )
     elif request_type == RequestType.REDUCTION:
         decision["response_code"] = ResponseCode.REDUCTION
@@ -709,8 +751,23 @@ def _apply_decision(
         job=JOB_AUTO if automatic else "",
         cause=recorded,
         changes={"decided_at": timezone.now()},
+        locked=True,  # by every caller, in this transaction
     )
+    _prefetch_decisions(application, [recorded])
     return recorded
+
+
+def _prefetch_decisions(application: LimitApplication, decisions: list) -> None:
+    """The application's decisions as its readers will list them, without a query: a
+    submitted application has none (the transition table has no way back from decided,
+    and a proposal records none), so after this one they are exactly `decisions`."""
+    cached = LimitDecision.objects.filter(application=application)
+    cached._result_cache = decisions
+    cached._prefetch_done = True
+    application._prefetched_objects_cache = {
+        **getattr(application, "_prefetched_objects_cache", {}),
+        "decisions": cached,
+    }
 
 
 JOB_AUTO = "automatic-decision"

@@ -6,11 +6,12 @@ exceeds its capacity. Every change that can raise it locks the buyer row first, 
 decisions on one buyer happen one after the other, then sums and checks under the lock.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import Exists, Max, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
@@ -128,6 +129,48 @@ def buyer_exposure(buyer_id: int, *, excluding_policy_id: int | None = None) -> 
     return qs.aggregate(total=Sum("amount"))["total"] or Decimal(0)
 
 
+@dataclass(frozen=True)
+class Position:
+    """A buyer's exposure as a grant on one policy sees it (SPEC 4): the policy's current
+    limit on the buyer, and the sum of the buyer's current limits on every other policy."""
+
+    current: CreditLimit | None
+    others: Decimal
+
+
+def buyer_position(buyer_id: int, *, policy_id: int) -> Position:
+    """Read under the buyer lock, in a statement of its own (begun after the lock was
+    granted, so it sees what the lock's previous holder committed): one aggregate over
+    the buyer's current limits gives both figures; the current limit itself is fetched
+    only when there is one (an increase, or a new limit over a discretionary one)."""
+    totals = CreditLimit.objects.filter(buyer_id=buyer_id, status__in=EXPOSURE_STATUSES).aggregate(
+        others=Sum("amount", filter=~Q(policy_id=policy_id)),
+        current=Max("pk", filter=Q(policy_id=policy_id)),
+    )
+    current = CreditLimit.objects.get(pk=totals["current"]) if totals["current"] else None
+    return Position(current=current, others=totals["others"] or Decimal(0))
+
+
+def capacity_of_buyer() -> Subquery:
+    """The capacity of the buyer's grade, as an annotation of a query on limit
+    applications (read with the buyer's lock instead of a query of its own)."""
+    return Subquery(
+        BuyerCapacity.objects.filter(risk_grade=OuterRef("buyer__risk_grade")).values(
+            "max_exposure"
+        )[:1]
+    )
+
+
+def buyer_is_related() -> Exists:
+    """Whether the buyer is a related party of the policy's insured (SPEC 3.4), as an
+    annotation of a query on limit applications."""
+    return Exists(
+        RelatedParty.objects.filter(
+            buyer_id=OuterRef("buyer_id"), insured_id=OuterRef("policy__insured_id")
+        )
+    )
+
+
 def capacity_for_grade(grade: int) -> Decimal | None:
     row = BuyerCapacity.objects.filter(risk_grade=grade).first()
     return row.max_exposure if row else None
@@ -169,9 +212,14 @@ def _require_insured(actor, policy: Policy, roles) -> None:
         raise PermissionError(str(ERROR_ROLE))
 
 
-def _check_buyer_may_get_limit(buyer: Buyer, policy: Policy) -> None:
-    """SPEC 3.4 and 4: related parties and public bodies never; grades 8-10 no new limits."""
-    if RelatedParty.objects.filter(buyer=buyer, insured_id=policy.insured_id).exists():
+def _check_buyer_may_get_limit(
+    buyer: Buyer, policy: Policy, *, related: bool | None = None
+) -> None:
+    """SPEC 3.4 and 4: related parties and public bodies never; grades 8-10 no new limits.
+    `related`: whether the buyer is related to the insured, when the caller read it."""
+    if related is None:
+        related = RelatedParty.objects.filter(buyer=buyer, insured_id=policy.insured_id).exists()
+    if related:
         raise ValidationError({"buyer": ERROR_RELATED})
     if buyer.is_public_body:
         raise ValidationError({"buyer": ERROR_PUBLIC})
@@ -183,14 +231,25 @@ def _check_buyer_may_get_limit(buyer: Buyer, policy: Policy) -> None:
         raise ValidationError({"buyer": ERROR_GRADE % {"grade": buyer.risk_grade}})
 
 
-def _check_capacity(buyer: Buyer, *, policy_id: int, amount: Decimal) -> None:
-    """Under the buyer lock: the exposure after this limit must stay within capacity."""
-    capacity = capacity_for_grade(buyer.risk_grade)
+_UNREAD = object()
+
+
+def _check_capacity(
+    buyer: Buyer, *, policy_id: int, amount: Decimal, capacity=_UNREAD,
+    others: Decimal | None = None,
+) -> None:  # fmt: skip
+    """Under the buyer lock: the exposure after this limit must stay within capacity.
+    `capacity` (of the buyer's grade, None if unset) and `others` (the exposure on the
+    other policies, `buyer_position`), when the caller read them under the lock."""
+    if capacity is _UNREAD:
+        capacity = capacity_for_grade(buyer.risk_grade)
     if capacity is None:
         raise ValidationError({"amount": ERROR_NO_CAPACITY % {"grade": buyer.risk_grade}})
-    after = buyer_exposure(buyer.pk, excluding_policy_id=policy_id) + amount
+    if others is None:
+        others = buyer_exposure(buyer.pk, excluding_policy_id=policy_id)
+    after = others + amount
     if not within_capacity(exposure_after=after, capacity=capacity):
-        remaining = max(capacity - buyer_exposure(buyer.pk, excluding_policy_id=policy_id), 0)
+        remaining = max(capacity - others, 0)
         raise ValidationError(
             {
                 "amount": ERROR_CAPACITY
@@ -332,19 +391,26 @@ def _grant(
     today: date,
     actor=None,
     decision: dict | None = None,
+    position: Position | None = None,
+    capacity=_UNREAD,
+    related: bool | None = None,
 ) -> tuple[CreditLimit, LimitDecision | None]:
     """Set the current limit on (policy, buyer) to `amount`, within capacity (buyer locked).
 
     A suspended limit is not lifted by a new grant: its suspension has a reason
     (a defaulted buyer, an overdue notice) that a decision on the amount does not answer.
+    `position`, `capacity` and `related`: what the caller already read under the lock.
     """
     if policy.status not in GRANTABLE_POLICY_STATUSES:
         raise ValidationError({"policy": ERROR_POLICY_NOT_LIVE})
-    _check_buyer_may_get_limit(buyer, policy)
-    limit = current_limit(policy.pk, buyer.pk)
+    _check_buyer_may_get_limit(buyer, policy, related=related)
+    position = position or buyer_position(buyer.pk, policy_id=policy.pk)
+    limit = position.current
     if limit is not None and limit.status == LimitStatus.SUSPENDED:
         raise ValidationError({"buyer": ERROR_LIMIT_SUSPENDED})
-    _check_capacity(buyer, policy_id=policy.pk, amount=amount)
+    _check_capacity(
+        buyer, policy_id=policy.pk, amount=amount, capacity=capacity, others=position.others
+    )
     if expires_on is not None and expires_on < grant_effective_on(policy, today):
         raise ValidationError({"expires_on": ERROR_EXPIRY_BEFORE_START})
     effective_on = grant_effective_on(policy, today)

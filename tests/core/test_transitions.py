@@ -9,6 +9,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.utils import ProgrammingError
+from django.test.utils import CaptureQueriesContext
 
 from banks.choices import AGREEMENT_MACHINE
 from banks.models import AssignmentAgreement
@@ -124,6 +125,31 @@ def test_a_status_written_outside_the_mechanism_is_refused_by_the_database(
         )
     row.refresh_from_db()
     assert row.status != other_status
+
+
+def test_the_guard_is_off_again_once_a_transition_wrote_its_row(rows):
+    # The flag is set and cleared inside the transition's own UPDATE statement: a status
+    # written by the next statement of the same transaction is refused again.
+    policy = rows[Policy]
+    with transaction.atomic():
+        transitions.transition(POLICY_MACHINE, policy, PolicyAction.SUSPEND)
+        with (
+            pytest.raises(IntegrityError, match="outside the transition mechanism"),
+            transaction.atomic(),
+        ):
+            Policy.objects.filter(pk=policy.pk).update(status=PolicyStatus.EXPIRED)
+    assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.SUSPENDED
+
+
+def test_a_caller_holding_the_lock_moves_the_row_without_locking_it_again(rows):
+    policy = Policy.objects.select_for_update().get(pk=rows[Policy].pk)
+    with CaptureQueriesContext(connection) as queries:
+        transitions.transition(POLICY_MACHINE, policy, PolicyAction.SUSPEND, locked=True)
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.SUSPENDED
+    # The table still decides: a move it lacks from the status the caller read is refused.
+    with pytest.raises(transitions.TransitionNotAllowed):
+        transitions.transition(POLICY_MACHINE, policy, PolicyAction.QUOTE, locked=True)
 
 
 def test_other_fields_may_still_be_written(rows):

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -775,6 +776,65 @@ def test_an_underwriter_approves_within_authority(personas, in_force_a, grade4_b
     )
     limit = CreditLimit.objects.get()
     assert (limit.amount, limit.source) == (Decimal("800000.00"), LimitSource.INSURER)
+
+
+# Issue 10: what one decision costs through the API, as a machine client calls it (Token
+# header). Inside the test's transaction BEGIN and COMMIT are a savepoint and its release.
+# Granted: token and user; the application and its buyer locked, with the capacity and
+# the relation to the insured; the exposure; the limit, the decision; the insured's
+# users, their notifications and e-mails (two users here); the banks financing the
+# buyer; the decision letter (documents app: its lock, lookup, reference, row and status
+# row in savepoints of its own); the limit's history row; the banks' agreements; the
+# application's status and its status row. The new limit's and the letter's first status
+# are each written in a savepoint (core.transitions.create). The answer is from memory.
+DECISION_QUERIES = 28
+# Refused for capacity: token; the savepoint, the locks, the exposure, rolled back.
+CAPACITY_REFUSAL_QUERIES = 6
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_a_decision_through_the_api_costs_a_fixed_number_of_queries(
+    personas, in_force_a, grade4_buyer, django_assert_max_num_queries
+):
+    application = apply(personas, in_force_a, grade4_buyer, amount="800000.00")
+    client = token_client(personas["underwriter"])
+    ContentType.objects.get_for_model(LimitDecision)  # cached, as in a running server
+    with django_assert_max_num_queries(DECISION_QUERIES):
+        response = client.post(
+            f"/api/v1/limit-applications/{application['id']}/decide/",
+            {"outcome": "approve"},
+            format="json",
+        )
+    assert response.status_code == 200, response.json()
+    # Served from memory, the answer is what a fresh read shows.
+    fresh = api_as(personas["underwriter"]).get(f"/api/v1/limit-applications/{application['id']}/")
+    assert response.json() == fresh.json()
+
+
+def test_a_capacity_refusal_through_the_api_stops_after_the_exposure_read(
+    personas, in_force_a, in_force_b, grade4_buyer, django_assert_max_num_queries
+):
+    CreditLimit.objects.create(
+        policy=in_force_b, buyer=grade4_buyer, amount=Decimal("9500000"), payment_terms_days=60,
+        source=LimitSource.INSURER, effective_from=in_force_b.period_start,
+    )  # fmt: skip
+    application = apply(personas, in_force_a, grade4_buyer, amount="800000.00")
+    client = token_client(personas["underwriter"])
+    with django_assert_max_num_queries(CAPACITY_REFUSAL_QUERIES):
+        response = client.post(
+            f"/api/v1/limit-applications/{application['id']}/decide/",
+            {"outcome": "partial", "amount": "600000.00"},
+            format="json",
+        )
+    assert response.status_code == 400
+    assert list(response.json()) == ["amount"]  # SPEC 4's capacity refusal, on the amount
+    assert not LimitDecision.objects.exists()
+    assert CreditLimit.objects.filter(policy=in_force_a).count() == 0
 
 
 def test_a_partial_approval_with_shorter_terms_and_an_expiry(personas, in_force_a, grade4_buyer):
