@@ -25,16 +25,6 @@ class NormalisedName(models.Func):
     output_field = models.TextField()
 
 
-class NormalisedNames(models.Func):
-    """The normalised current name, then each normalised former name (one per line).
-
-    Not inlined by PostgreSQL (it has a subquery): a call per row. `buyer_search` uses
-    it only for buyers with former names."""
-
-    function = "buyer_normalised_names"
-    output_field = ArrayField(models.TextField())
-
-
 class NameBigrams(models.Func):
     """The distinct two-character pieces of the normalised current and former names."""
 

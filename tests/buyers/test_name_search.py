@@ -1,10 +1,12 @@
 """The buyer name search (SPEC 4, issue 10): normalised names, bigram candidates, ranking."""
 
+import re
+
 import pytest
 from django.db import connection
 
 from buyers import search
-from buyers.models import Buyer, NameBigrams
+from buyers.models import Buyer
 from buyers.selectors import buyer_search, buyers_visible_to
 from tests.factories import BuyerFactory
 
@@ -81,18 +83,20 @@ def names(query, qs=None):
     return [b.name for b in buyer_search(qs if qs is not None else Buyer.objects.all(), query)]
 
 
-def test_the_candidates_are_read_through_the_bigram_index():
-    """The query's expression must be the index's, or every search reads the table."""
+@pytest.mark.parametrize("kind", ["all_of", "any_of", "prefix"])
+def test_the_candidates_are_read_through_the_search_indexes(kind):
+    """The reads' expressions must be the indexes', or every search reads the table."""
+    from buyers.selectors import CANDIDATE_CONDITIONS, CANDIDATE_READ
+
     BuyerFactory(name="苏州瑞丰医药有限公司")
+    value = "苏州%" if kind == "prefix" else ["瑞丰"]
+    sql = CANDIDATE_READ.format(condition=CANDIDATE_CONDITIONS[kind], scope="")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = (
-        Buyer.objects.alias(bigrams=NameBigrams("name", "former_names"))
-        .filter(bigrams__contains=["瑞丰"])
-        .values("pk")[:200]
-        .explain()
-    )
-    assert "buyer_name_bigrams" in plan and "Seq Scan" not in plan, plan
+        cursor.execute(f"EXPLAIN {sql}", [value, 200])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    index = "buyer_normalised_name" if kind == "prefix" else "buyer_name_bigrams"
+    assert re.search(rf"Scan (on|using) {index} ", plan) and "Seq Scan" not in plan, plan
 
 
 def test_a_misspelt_two_character_name_finds_the_one_that_sounds_the_same():

@@ -48,12 +48,12 @@ def test_nothing_matches_an_unrelated_name(register):
 
 
 def test_a_misspelt_full_name_still_finds_the_buyer(register):
-    # "制造" left out: no substring match, found by trigram word similarity.
+    # "制造" left out: found among the names holding all of its bigrams but one.
     assert register["hengyuan"] in list(buyer_search(Buyer.objects.all(), "浙江恒远机械有限公司"))
 
 
 def test_a_full_name_with_one_wrong_character_finds_the_buyer_first(register):
-    # 城 for 械: no substring matches; half the trigrams still do.
+    # 城 for 械: found among the names holding all of its bigrams but the two with 城.
     found = list(buyer_search(Buyer.objects.all(), "浙江恒远机城制造有限公司"))
     assert found[:1] == [register["hengyuan"]]
 
