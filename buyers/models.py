@@ -1,5 +1,6 @@
 import pghistory
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,6 +12,24 @@ from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.money import MoneyField
 from core.text import LONG_TEXT_MAX_LENGTH
 from core.uscc import validate_uscc
+
+
+class NormalisedName(models.Func):
+    """A name as the search compares it (migration 0005, `buyer_normalised_name`): NFKC
+    (full-width letters, digits and brackets become ASCII), lower case, without spaces
+    and punctuation, without its legal form (有限公司, 股份有限公司, 集团, 厂 ...) and with
+    省/市/自治区 dropped after a leading province or city: 江苏省苏州市瑞丰医药有限公司 and
+    苏州瑞丰医药 are both 江苏苏州瑞丰医药 / 苏州瑞丰医药."""
+
+    function = "buyer_normalised_name"
+    output_field = models.TextField()
+
+
+class NameBigrams(models.Func):
+    """The distinct two-character pieces of the normalised current and former names."""
+
+    function = "buyer_name_bigrams"
+    output_field = ArrayField(models.TextField())
 
 
 @pghistory.track()
@@ -50,10 +69,13 @@ class Buyer(models.Model):
         verbose_name = _("buyer")
         verbose_name_plural = _("buyers")
         indexes = [
-            # Fuzzy search over Chinese names (ENVIRONMENT.md: `q <% name` with GIN trgm).
-            GinIndex(name="buyer_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
-            GinIndex(
-                name="buyer_former_names_trgm", fields=["former_names"], opclasses=["gin_trgm_ops"]
+            # The name search's candidates (buyers.selectors.buyer_search): character
+            # bigrams suit Chinese names, where trigrams miss a two-character query.
+            GinIndex(NameBigrams("name", "former_names"), name="buyer_name_bigrams"),
+            # Equal to, or starting with, the normalised query.
+            models.Index(
+                OpClass(NormalisedName("name"), name="text_pattern_ops"),
+                name="buyer_normalised_name",
             ),
             models.Index(fields=["risk_grade"], name="buyer_grade_idx"),
             # Lists and search results are ordered by name (see buyer_search).

@@ -103,9 +103,6 @@ DATABASES = {
         "ATOMIC_REQUESTS": False,
         "OPTIONS": {
             "connect_timeout": 5,
-            # Chinese names have no spaces, so a 4-character fragment reaches a word
-            # similarity of about 0.4: pg_trgm's default of 0.6 would find nothing.
-            "options": "-c pg_trgm.word_similarity_threshold=0.3",
         },
     }
 }
