@@ -87,6 +87,7 @@ PAGES = [
     Entry("/limits/applications/", ("underwriter", "insured_a")),
     Entry("/limits/queue/", ("underwriter",)),
     Entry("/limits/reviews/", ("underwriter",)),
+    Entry("/limits/portfolio/", ("underwriter",)),
     Entry("/premiums/declarations/", ("underwriter", "insured_a")),
     Entry("/premiums/debit-notes/overdue/", ("underwriter",)),
     Entry("/premiums/uploads/", ("underwriter", "insured_a")),
