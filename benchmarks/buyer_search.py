@@ -21,8 +21,6 @@ import argparse
 import json
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,7 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-VENV_BIN = Path(sys.executable).parent
+
+from benchmarks.decisions_api import free_port, start_gunicorn, stop_server  # noqa: E402
 
 # --- realistic names -----------------------------------------------------------------------
 # Region (province, city), trade name (字号), industry, legal form: the shape of nearly
@@ -371,40 +370,9 @@ def server_env(database: str) -> dict:
 
 
 def start_server(database: str, workers: int, log_file) -> tuple[subprocess.Popen, int]:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [
-        str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--workers", str(workers),
-        "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning",
-    ]  # fmt: skip
+    port = free_port()
     env = {**server_env(database), "DJANGO_STATIC_ROOT": os.environ["DJANGO_STATIC_ROOT"]}
-    server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-        command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/", timeout=2)
-        except urllib.error.HTTPError:
-            return server, port
-        except OSError:
-            time.sleep(0.3)
-            continue
-        return server, port
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    return start_gunicorn(env, port, log_file, workers=workers), port
 
 
 def http_get(port: int, path: str, params: dict, headers: dict) -> tuple[int, bytes]:

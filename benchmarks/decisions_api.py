@@ -513,31 +513,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(args, port: int, log_file) -> subprocess.Popen:
+def start_gunicorn(env: dict, port: int, log_file, *, workers: int, timeout: int = 60,
+                   ready_path: str = "/api/v1/") -> subprocess.Popen:  # fmt: skip
+    """gunicorn from the virtualenv on 127.0.0.1:`port`, returned once the application
+    answers `ready_path` (any HTTP status: a 401 without a token is the app answering).
+    The benchmarks that go through HTTP share it (buyer_search.py, pages.py)."""
     command = [
-        str(VENV_BIN / "gunicorn"),
-        "config.wsgi:application",
-        "--workers", str(args.workers),
-        "--bind", f"127.0.0.1:{port}",
-        "--timeout", "60",
-        "--log-level", "warning",
+        str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--workers", str(workers),
+        "--bind", f"127.0.0.1:{port}", "--timeout", str(timeout), "--log-level", "warning",
     ]  # fmt: skip
     server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-        command, cwd=ROOT, env=server_env(args.database), stdout=log_file, stderr=log_file
+        command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode}")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/", timeout=2)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=2)  # noqa: S310
         except urllib.error.HTTPError:
-            return server  # 401 without a token: the app answers
+            return server
         except OSError:
             time.sleep(0.3)
             continue
         return server
     raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def start_server(args, port: int, log_file) -> subprocess.Popen:
+    return start_gunicorn(server_env(args.database), port, log_file, workers=args.workers)
 
 
 def stop_server(server: subprocess.Popen) -> None:

@@ -53,6 +53,7 @@ from benchmarks.decisions_api import (  # noqa: E402 (after the path)
     free_port,
     recreate_database,
     server_env,
+    start_gunicorn,
     stop_server,
 )
 
@@ -266,25 +267,10 @@ def session_cookies(roles) -> dict:
 
 
 def start_server(args, port: int, log_file) -> subprocess.Popen:
-    command = [
-        str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--workers", str(args.workers),
-        "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
-    ]  # fmt: skip
-    env = environment(args, DJANGO_SERVER_TIMING="1")
-    server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-        command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)  # noqa: S310
-        except OSError:
-            time.sleep(0.3)
-            continue
-        return server
-    raise RuntimeError("gunicorn did not answer within 60 s")
+    return start_gunicorn(
+        environment(args, DJANGO_SERVER_TIMING="1"), port, log_file, workers=args.workers,
+        timeout=120, ready_path="/login/",
+    )  # fmt: skip
 
 
 def fetch(port: int, url: str, cookie: str) -> dict:
