@@ -16,7 +16,7 @@ from django.db.models import Q
 from accounts.choices import CLAIMS_ROLES, Role
 from accounts.models import User
 from core import transitions
-from core.sweeps import drain
+from core.sweeps import BATCH_SIZE, drain_batches
 from deadlines import texts
 from deadlines.choices import (
     DEADLINE_MACHINE,
@@ -26,7 +26,7 @@ from deadlines.choices import (
     DeadlineStatus,
 )
 from deadlines.models import Deadline, DeadlineReminder
-from notifications.services import notify_users
+from notifications.services import Message, notify_many
 
 JOB = "deadlines.sweep"
 # Portal roles reminded of the insured's deadlines (viewers only read).
@@ -137,71 +137,99 @@ def _params(deadline: Deadline, **extra) -> dict:
     }
 
 
-def _remind(deadline_id: int, *, offsets: list[int], today: date) -> bool:
-    """Send the one reminder now due for this deadline; record every offset it covers,
-    so that a deadline created a day before its date gets one reminder, not two."""
-    with transaction.atomic():
-        deadline = Deadline.objects.select_for_update().select_related("policy").get(pk=deadline_id)
-        if deadline.status != DeadlineStatus.OPEN:
-            return False
+class _Recipients:
+    """`recipients()` asked once per insured (or insurer kind) within a sweep's batch."""
+
+    def __init__(self):
+        self.known: dict[tuple, list] = {}
+
+    def __call__(self, deadline: Deadline) -> list:
+        key = (
+            (deadline.party, deadline.policy.insured_id)
+            if deadline.party == DeadlineParty.INSURED
+            else (deadline.party, deadline.kind)
+        )
+        if key not in self.known:
+            self.known[key] = list(recipients(deadline))
+        return self.known[key]
+
+
+def _sent(deadline_ids: list[int]) -> dict[int, set[int]]:
+    sent: dict[int, set[int]] = {}
+    for deadline_id, offset in DeadlineReminder.objects.filter(
+        deadline_id__in=deadline_ids
+    ).values_list("deadline_id", "offset_days"):
+        sent.setdefault(deadline_id, set()).add(offset)
+    return sent
+
+
+def _remind(deadline_ids: list[int], *, offsets: list[int], today: date) -> int:
+    """One batch of reminders, its open deadlines locked by `drain_batches`: each gets the
+    one reminder now due; every offset it covers is recorded, so that a deadline created a
+    day before its date gets one reminder, not two."""
+    deadlines = Deadline.objects.select_related("policy").filter(pk__in=deadline_ids)
+    sent, users = _sent(deadline_ids), _Recipients()
+    reminders, messages = [], []
+    for deadline in deadlines:
         days_left = (deadline.due_on - today).days
-        due = [d for d in offsets if 0 <= days_left <= d]
-        sent = set(deadline.reminders.values_list("offset_days", flat=True))
-        if not due or set(due) <= sent:
-            return False
-        DeadlineReminder.objects.bulk_create(
-            [DeadlineReminder(deadline=deadline, offset_days=d) for d in due if d not in sent]
-        )
-        notify_users(
-            users=recipients(deadline),
-            subject_code=texts.REMINDER_SUBJECT.code,
-            body_code=texts.REMINDER_BODY.code,
-            params=_params(deadline, days=days_left),
-            url=deadline.url,
-        )
-    return True
+        due = {d for d in offsets if 0 <= days_left <= d}
+        new = due - sent.get(deadline.pk, set())
+        if not new:
+            continue
+        reminders += [DeadlineReminder(deadline=deadline, offset_days=d) for d in sorted(new)]
+        messages.append(
+            Message(users=users(deadline), subject_code=texts.REMINDER_SUBJECT.code,
+                    body_code=texts.REMINDER_BODY.code, params=_params(deadline, days=days_left),
+                    url=deadline.url)
+        )  # fmt: skip
+    DeadlineReminder.objects.bulk_create(reminders)
+    notify_many(messages)
+    return len(messages)
 
 
-def _miss(deadline_id: int, *, today: date) -> bool:
-    with transaction.atomic():
-        deadline = Deadline.objects.select_for_update().select_related("policy").get(pk=deadline_id)
-        if deadline.status != DeadlineStatus.OPEN or deadline.due_on >= today:
-            return False
-        transitions.transition(
-            DEADLINE_MACHINE, deadline, DeadlineAction.MISS, job=JOB, today=today
-        )
-        _, created = DeadlineReminder.objects.get_or_create(
-            deadline=deadline, offset_days=MISSED_OFFSET
-        )
-        if created:
-            notify_users(
-                users=recipients(deadline),
-                subject_code=texts.MISSED_SUBJECT.code,
-                body_code=texts.MISSED_BODY.code,
-                params=_params(deadline),
-                url=deadline.url,
-            )
-    return True
+def _miss(deadline_ids: list[int], *, today: date) -> int:
+    """One batch of misses, its open deadlines past their date locked by `drain_batches`:
+    all flagged missed in bulk, and each owner told once (the missed reminder row)."""
+    deadlines = list(Deadline.objects.select_related("policy").filter(pk__in=deadline_ids))
+    moved = transitions.transition_many(
+        DEADLINE_MACHINE, deadlines, DeadlineAction.MISS, job=JOB, today=today
+    )
+    told, users = _sent(deadline_ids), _Recipients()
+    fresh = [d for d in moved if MISSED_OFFSET not in told.get(d.pk, set())]
+    DeadlineReminder.objects.bulk_create(
+        [DeadlineReminder(deadline=d, offset_days=MISSED_OFFSET) for d in fresh]
+    )
+    notify_many(
+        Message(users=users(d), subject_code=texts.MISSED_SUBJECT.code,
+                body_code=texts.MISSED_BODY.code, params=_params(d), url=d.url)
+        for d in fresh
+    )  # fmt: skip
+    return len(moved)
 
 
-def deadlines_sweep(*, today: date, reminder_days: list[int] | None = None) -> dict:
+def deadlines_sweep(
+    *, today: date, reminder_days: list[int] | None = None, batch_size: int = BATCH_SIZE
+) -> dict:
     """Daily: flag open deadlines whose date has passed as missed (telling their owners
-    once), and send each reminder ahead of a deadline once (SPEC 7, 10)."""
+    once), and send each reminder ahead of a deadline once (SPEC 7, 10). A locked batch
+    per transaction (`core.sweeps.drain_batches`): safe to run twice, or two at once."""
     offsets = sorted(
         reminder_days if reminder_days is not None else settings.DEADLINE_REMINDER_DAYS
     )
-    missed = drain(
+    missed = drain_batches(
         Deadline.objects.filter(status=DeadlineStatus.OPEN, due_on__lt=today),
-        lambda pk: _miss(pk, today=today),
+        lambda ids: _miss(ids, today=today),
+        batch_size=batch_size,
     )
     reminded = 0
     if offsets:
         window = Q(
             due_on__gte=today, due_on__lte=date.fromordinal(today.toordinal() + max(offsets))
         )
-        reminded = drain(
+        reminded = drain_batches(
             Deadline.objects.filter(window, status=DeadlineStatus.OPEN),
-            lambda pk: _remind(pk, offsets=offsets, today=today),
+            lambda ids: _remind(ids, offsets=offsets, today=today),
+            batch_size=batch_size,
         )
     return {"missed": missed, "reminded": reminded}
 

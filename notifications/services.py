@@ -1,6 +1,7 @@
 """Writes for the outbox and in-app notifications."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,18 +15,40 @@ from core.texts import render_text
 from notifications.choices import CLAIM_LEASE, MAX_ATTEMPTS, OutboxKind, OutboxStatus
 from notifications.models import Notification, OutboxMessage
 
+BULK_BATCH = 1000
+DELIVERY_BATCH = 500  # e-mails per delivery task
+
 
 def outbox_enqueue(*, kind: str, payload: dict) -> OutboxMessage:
     """Record a side effect inside the caller's transaction; deliver it after commit."""
     message = OutboxMessage.objects.create(kind=kind, payload=payload, available_at=timezone.now())
-
-    def _kick():
-        from notifications.tasks import deliver_message
-
-        deliver_message.delay(message.id)
-
-    transaction.on_commit(_kick)
+    _deliver_on_commit([message.id])
     return message
+
+
+def _deliver_on_commit(ids: list[int]) -> None:
+    """One task per committed batch, not one per message: a sweep that tells 100,000
+    insureds queues a few hundred tasks (the beat sweep delivers whatever a lost task left)."""
+    from notifications.tasks import deliver_message, deliver_messages
+
+    if len(ids) == 1:
+        transaction.on_commit(lambda: deliver_message.delay(ids[0]))
+    elif ids:
+        transaction.on_commit(lambda: deliver_messages.delay(ids))
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification to each of `users`: texts as codes of `core.texts` with JSON
+    parameters (rendered in each reader's language), free text as the fallback."""
+
+    users: Sequence
+    subject_code: str = ""
+    body_code: str = ""
+    params: dict = field(default_factory=dict)
+    url: str = ""
+    subject: str = ""
+    body: str = ""
 
 
 def notify_users(
@@ -44,30 +67,55 @@ def notify_users(
     reader's language when shown, and the e-mail is written in the recipient's language.
     Free `subject`/`body` text is the fallback for a text without a code.
     """
-    params = params or {}
-    for user in users:
-        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
-            staff = user.is_insurer_staff
-            subject_text = render_text(subject_code, params, staff=staff, fallback=subject)
-            body_text = render_text(body_code, params, staff=staff, fallback=body)
-        Notification.objects.create(
-            recipient=user,
-            subject=subject_text[:200],
-            body=body_text,
-            subject_code=subject_code,
-            body_code=body_code,
-            params=params,
-            url=url,
-        )
-        if user.email:
-            outbox_enqueue(
-                kind=OutboxKind.EMAIL,
-                payload={
-                    "to": [user.email],
-                    "subject": subject_text,
-                    "body": f"{body_text}\n{url}".strip(),
-                },
+    notify_many(
+        [Message(users=list(users), subject_code=subject_code, body_code=body_code,
+                 params=params or {}, url=url, subject=subject, body=body)]
+    )  # fmt: skip
+
+
+def notify_many(messages: Iterable[Message]) -> int:
+    """`notify_users` for many messages at once (a sweep's batch): the notifications and
+    the e-mails are each one bulk INSERT, delivered by one task after commit. Returns
+    how many notifications it wrote."""
+    notifications, emails, now = [], [], timezone.now()
+    for message in messages:
+        for user in message.users:
+            with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+                staff = user.is_insurer_staff
+                subject = render_text(
+                    message.subject_code, message.params, staff=staff, fallback=message.subject
+                )
+                body = render_text(
+                    message.body_code, message.params, staff=staff, fallback=message.body
+                )
+            notifications.append(
+                Notification(
+                    recipient=user,
+                    subject=subject[:200],
+                    body=body,
+                    subject_code=message.subject_code,
+                    body_code=message.body_code,
+                    params=message.params,
+                    url=message.url,
+                )  # fmt: skip
             )
+            if user.email:
+                emails.append(
+                    OutboxMessage(
+                        kind=OutboxKind.EMAIL,
+                        available_at=now,
+                        payload={
+                            "to": [user.email],
+                            "subject": subject,
+                            "body": f"{body}\n{message.url}".strip(),
+                        },
+                    )  # fmt: skip
+                )
+    Notification.objects.bulk_create(notifications, batch_size=BULK_BATCH)
+    OutboxMessage.objects.bulk_create(emails, batch_size=BULK_BATCH)
+    for start in range(0, len(emails), DELIVERY_BATCH):
+        _deliver_on_commit([e.id for e in emails[start : start + DELIVERY_BATCH]])
+    return len(notifications)
 
 
 def notification_mark_read(*, user, notification_id: int) -> None:

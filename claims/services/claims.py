@@ -1,6 +1,7 @@
 """The claim from its opening to the end of the waiting period (SPEC 3.2, 7)."""
 
 from datetime import date, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,11 +30,11 @@ from claims.services.common import (
 )
 from core import transitions
 from core.services import action
-from core.sweeps import drain
+from core.sweeps import BATCH_SIZE, drain_batches
 from core.uploads import checked_upload
 from deadlines.choices import DeadlineKind, DeadlineParty
 from deadlines.services import deadline_meet, deadline_set, deadline_waive, recipients_of_insured
-from notifications.services import notify_users
+from notifications.services import Message, notify_many, notify_users
 
 ERROR_NOT_FILED = _("A claim is opened from a filed notice.")
 ERROR_HAS_CLAIM = _("This notice has a claim already.")
@@ -255,27 +256,32 @@ def claim_debt_admitted(
     return claim
 
 
-def _end_waiting(claim_id: int, *, today: date) -> bool:
-    with transaction.atomic():
-        claim = Claim.objects.select_related("policy", "buyer").get(pk=claim_id)
-        moved = transitions.transition(
-            CLAIM_MACHINE, claim, ClaimAction.END_WAITING, job=JOB_WAITING, claim=True,
-            today=today,
-        )  # fmt: skip
-        if moved is None:
-            return False
-        _tell_insured(claim, texts.WAITING_ENDED)
-    return True
+def _end_waiting(claim_ids: list[int], *, today: date) -> int:
+    """One batch of the waiting sweep, its rows locked by `drain_batches`: every claim
+    moves to assessment in bulk, and each insured is told of each of its claims."""
+    claims = list(Claim.objects.select_related("policy", "buyer").filter(pk__in=claim_ids))
+    moved = transitions.transition_many(
+        CLAIM_MACHINE, claims, ClaimAction.END_WAITING, job=JOB_WAITING, today=today
+    )
+    # One query per insured in the batch, however many of its claims it holds.
+    users = cache(lambda insured_id: list(recipients_of_insured(insured_id)))
+    notify_many(
+        Message(users=users(claim.policy.insured_id), subject_code=texts.WAITING_ENDED.code,
+                params=_params(claim), url=claim.get_absolute_url())
+        for claim in moved
+    )  # fmt: skip
+    return len(moved)
 
 
-def claims_waiting_sweep(*, today: date) -> int:
+def claims_waiting_sweep(*, today: date, batch_size: int = BATCH_SIZE) -> int:
     """Move every protracted-default claim whose waiting period has ended to assessment
-    (SPEC 7, 10). Compare-and-set per claim, so a second run or a concurrent one moves
-    nothing twice, and a crash leaves the rest for the next run."""
+    (SPEC 7, 10), a locked batch per transaction (`core.sweeps.drain_batches`): a second
+    run, or a concurrent one, moves nothing twice, and a crash leaves the rest for the
+    next run."""
     due = Claim.objects.filter(
         status=ClaimStatus.WAITING, cause=ClaimCause.PROTRACTED_DEFAULT, waiting_ends_on__lte=today
     )
-    return drain(due, lambda pk: _end_waiting(pk, today=today))
+    return drain_batches(due, lambda ids: _end_waiting(ids, today=today), batch_size=batch_size)
 
 
 def claim_dispute(*, actor, claim_id: int, reason: str, today: date | None = None) -> Claim:

@@ -424,15 +424,15 @@ def test_the_waiting_sweep_after_a_crash_finishes_the_rest_and_moves_none_twice(
     real = claim_services._end_waiting
     calls = []
 
-    def crash_on_second(pk, *, today):
-        calls.append(pk)
+    def crash_on_second(ids, *, today):
+        calls.append(ids)
         if len(calls) == 2:
             raise RuntimeError("worker killed")
-        return real(pk, today=today)
+        return real(ids, today=today)
 
     monkeypatch.setattr(claim_services, "_end_waiting", crash_on_second)
     with pytest.raises(RuntimeError):
-        services.claims_waiting_sweep(today=date(2026, 11, 12))
+        services.claims_waiting_sweep(today=date(2026, 11, 12), batch_size=1)
     monkeypatch.setattr(claim_services, "_end_waiting", real)
     assert services.claims_waiting_sweep(today=date(2026, 11, 12)) == 2
     assert services.claims_waiting_sweep(today=date(2026, 11, 12)) == 0
