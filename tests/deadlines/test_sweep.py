@@ -1,15 +1,17 @@
 """The deadline engine (SPEC 7 "Deadline reminders", 10): reminders ahead of each
 deadline and one after a miss, each sent once however often the sweep runs."""
 
+import threading
 from datetime import date
 
 import pytest
+from django.db import connection, transaction
 
 from deadlines.choices import DeadlineKind, DeadlineStatus
 from deadlines.models import Deadline
 from deadlines.selectors import due_next
 from deadlines.services import deadline_meet, deadlines_sweep
-from notifications.models import Notification
+from notifications.models import Notification, OutboxMessage
 from policies.choices import PolicyStatus
 from premiums.services import premium_account_open
 from tests.factories import PolicyFactory
@@ -78,3 +80,50 @@ def test_a_moved_deadline_is_reminded_again_before_its_new_date(policy, personas
     )  # fmt: skip
     deadlines_sweep(today=date(2026, 10, 24), reminder_days=[7, 1])
     assert _q3_reminders(personas["insured_a"]).count() == 2
+
+
+def test_a_sweep_in_small_batches_moves_and_tells_each_once(policy, personas):
+    """Q1-Q3 are past due on 2026-10-16: missed in batches of one, told once each."""
+    before = OutboxMessage.objects.count()
+    result = deadlines_sweep(today=date(2026, 10, 16), reminder_days=[], batch_size=1)
+    missed = Deadline.objects.filter(policy=policy, status=DeadlineStatus.MISSED)
+    assert result["missed"] == missed.count() >= 3
+    approver = personas["insured_a"]
+    assert Notification.objects.filter(recipient=approver).count() == missed.count()
+    assert OutboxMessage.objects.count() - before == Notification.objects.count()
+    assert deadlines_sweep(today=date(2026, 10, 16), reminder_days=[], batch_size=1) == {
+        "missed": 0, "reminded": 0,
+    }  # fmt: skip
+    for deadline in missed:
+        assert deadline.changes.filter(action="miss").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deadline_locked_by_another_transaction_is_left_for_the_next_run(policy):
+    """FOR UPDATE SKIP LOCKED: a second sweeper (or a user's transaction) holding a row
+    makes this sweep take the others instead of waiting; the row is swept next time."""
+    due = Deadline.objects.filter(policy=policy, due_on__lt=date(2026, 10, 16)).order_by("pk")
+    held = due.first()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            Deadline.objects.select_for_update().get(pk=held.pk)
+            locked.set()
+            release.wait(30)
+        connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert locked.wait(30)
+    try:
+        first = deadlines_sweep(today=date(2026, 10, 16), reminder_days=[])
+    finally:
+        release.set()
+        thread.join()
+    assert first["missed"] == due.count() - 1
+    held.refresh_from_db()
+    assert held.status == DeadlineStatus.OPEN
+    assert deadlines_sweep(today=date(2026, 10, 16), reminder_days=[])["missed"] == 1
+    held.refresh_from_db()
+    assert held.status == DeadlineStatus.MISSED
