@@ -8,7 +8,7 @@ from banks.choices import AgreementStatus, BankEventKind
 from banks.models import AgreementBuyer, AssignmentAgreement
 from core import reactions, scope
 from limits.choices import LIMIT_MACHINE, LimitAction
-from notifications.services import BANK_EVENT
+from notifications.services import BANK_EVENT, BANK_EVENTS
 from policies.choices import POLICY_MACHINE, PolicyAction
 
 # Asked of claims: the payee of an indemnity (claims.services.payments.PAYEE_EVENT).
@@ -86,6 +86,7 @@ def register() -> None:
     reactions.react("policies.policy_page", page_hooks.policy_page)
     reactions.react(PAYEE_EVENT, payee)
     reactions.react(BANK_EVENT, services.banks_tell)
+    reactions.react(BANK_EVENTS, services.banks_tell_many)
     reactions.react(f"{POLICY_MACHINE.name}.{PolicyAction.CANCEL}", services.policy_cancel_refused)
     for action in POLICY_EVENTS:
         reactions.react(f"{POLICY_MACHINE.name}.{action}", tell_of_policy)

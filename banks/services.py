@@ -594,6 +594,30 @@ def banks_tell(*, kind, policy_id, buyer_id, subject_code, body_code="", params=
         )  # fmt: skip
 
 
+def banks_tell_many(*, events: list[dict]) -> None:
+    """The reaction to `notifications.services.tell_banks_many`: `banks_tell` for each
+    event, the agreements in force covering any of their buyers read in one query."""
+    covering: dict[tuple[int, int], list[int]] = {}
+    for policy_id, buyer_id, agreement_id in AgreementBuyer.objects.filter(
+        policy_id__in={e["policy_id"] for e in events},
+        buyer_id__in={e["buyer_id"] for e in events}, active=True,
+    ).values_list("policy_id", "buyer_id", "agreement_id"):  # fmt: skip
+        covering.setdefault((policy_id, buyer_id), []).append(agreement_id)
+    if not covering:
+        return
+    agreements = AssignmentAgreement.objects.select_related("policy__insured").in_bulk(
+        {pk for pks in covering.values() for pk in pks}
+    )
+    for event in events:
+        for agreement_id in covering.get((event["policy_id"], event["buyer_id"]), ()):
+            bank_event_record(
+                agreements[agreement_id], kind=event["kind"],
+                subject_code=event["subject_code"], body_code=event.get("body_code", ""),
+                params=event.get("params") or {}, url=event.get("url", ""),
+                buyer_id=event["buyer_id"], key=event.get("key", ""),
+            )  # fmt: skip
+
+
 def feed_mark_seen(*, user, until=None) -> None:
     """The bank user has read the feed up to now."""
     BankReader.objects.update_or_create(user=user, defaults={"seen_until": until or timezone.now()})

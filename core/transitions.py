@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core import reactions
+from core.copy import copy_insert
 from core.text import LONG_TEXT_MAX_LENGTH
 
 GUARD_SETTING = "tci.transition"
@@ -343,7 +344,7 @@ def create_many(
     with transaction.atomic():
         for instance in instances:
             instance.status = to_status
-        _copy_insert(model, instances)
+        copy_insert(model, instances)
         records = _record_many(
             machine, instances, action=action, from_statuses=[""] * len(instances),
             to_status=to_status, actor=actor, job=job, reason=reason, history=history,
@@ -362,53 +363,6 @@ def create_many(
             today=today,
         )
     return instances
-
-
-# Field types whose Python value PostgreSQL's COPY takes as it is (psycopg adapts them).
-_COPY_AS_IS = frozenset(
-    {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField",
-     "DateTimeField", "DecimalField", "ForeignKey", "IntegerField", "OneToOneField",
-     "PositiveBigIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
-     "SmallIntegerField", "TextField"}
-)  # fmt: skip
-
-
-def _copy_insert(model: type[models.Model], instances: list[models.Model]) -> None:
-    """`bulk_create` by one COPY: the ids are drawn from the table's sequence first (the
-    status-change rows point at them), then every row is streamed; constraints and
-    triggers (the audit trail's included) apply as to an INSERT. For a 100,000-row upload
-    this is several times faster than multi-row INSERTs that Django builds value by value.
-    The audit context is already set in this transaction by the first statement."""
-    if not instances:
-        return
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    as_is = [f.get_internal_type() in _COPY_AS_IS for f in fields]
-    # Only fields that set themselves on insert (auto_now, auto_now_add) need pre_save.
-    automatic = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(instances)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for pk, instance in zip(ids, instances, strict=True):
-                instance.pk = pk
-                row = [pk]
-                for field, plain, auto in zip(fields, as_is, automatic, strict=True):
-                    value = (
-                        field.pre_save(instance, add=True)
-                        if auto
-                        else getattr(instance, field.attname)
-                    )
-                    row.append(value if plain else field.get_db_prep_save(value, connection))
-                copy.write_row(row)
-    for instance in instances:
-        instance._state.adding = False
-        instance._state.db = connection.alias
 
 
 def transition_many(
@@ -516,7 +470,8 @@ def _record_many(machine, instances, *, action, from_statuses, to_status, actor,
         )  # fmt: skip
         for instance, from_status in zip(instances, from_statuses, strict=True)
     ]
-    return history.objects.bulk_create(records, batch_size=batch_size)
+    copy_insert(history, records)
+    return records
 
 
 # The fields every status-change row has (core.models.StatusChange), besides its key.
@@ -560,15 +515,14 @@ def _react_many(machine, instances, records, *, action, from_statuses, to_status
     event = f"{machine.name}.{action}"
     if not reactions.registered(event):
         return
-    for instance, record, from_status in zip(instances, records, from_statuses, strict=True):
-        reactions.emit(
-            event,
-            change=Change(
-                machine=machine, instance=instance, action=action, from_status=from_status,
-                to_status=to_status, actor=actor, job=job, reason=reason, record=record,
-                today=today,
-            ),
-        )  # fmt: skip
+    reactions.emit_many(event, [
+        Change(
+            machine=machine, instance=instance, action=action, from_status=from_status,
+            to_status=to_status, actor=actor, job=job, reason=reason, record=record,
+            today=today,
+        )
+        for instance, record, from_status in zip(instances, records, from_statuses, strict=True)
+    ])  # fmt: skip
 
 
 def transition_where(

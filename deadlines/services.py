@@ -119,6 +119,16 @@ def recipients_of_insured(organisation_id: int):
     )
 
 
+def recipients_of_insureds(organisation_ids) -> dict[int, list]:
+    """`recipients_of_insured` for many insureds in one query (a sweep's batch)."""
+    found: dict[int, list] = {pk: [] for pk in organisation_ids}
+    for user in User.objects.filter(
+        organisation_id__in=found, role__in=INSURED_RECIPIENT_ROLES, is_active=True
+    ).order_by("pk"):
+        found[user.organisation_id].append(user)
+    return found
+
+
 def recipients(deadline: Deadline):
     """Who is reminded: the insured's preparers and approvers, or the insurer's staff."""
     if deadline.party == DeadlineParty.INSURED:
@@ -138,20 +148,21 @@ def _params(deadline: Deadline, **extra) -> dict:
 
 
 class _Recipients:
-    """`recipients()` asked once per insured (or insurer kind) within a sweep's batch."""
+    """`recipients()` for a sweep's batch: the insureds' users in one query, the insurer's
+    staff once per kind."""
 
-    def __init__(self):
-        self.known: dict[tuple, list] = {}
+    def __init__(self, deadlines: list[Deadline]):
+        self.insureds = recipients_of_insureds(
+            {d.policy.insured_id for d in deadlines if d.party == DeadlineParty.INSURED}
+        )
+        self.staff: dict[str, list] = {}
 
     def __call__(self, deadline: Deadline) -> list:
-        key = (
-            (deadline.party, deadline.policy.insured_id)
-            if deadline.party == DeadlineParty.INSURED
-            else (deadline.party, deadline.kind)
-        )
-        if key not in self.known:
-            self.known[key] = list(recipients(deadline))
-        return self.known[key]
+        if deadline.party == DeadlineParty.INSURED:
+            return self.insureds[deadline.policy.insured_id]
+        if deadline.kind not in self.staff:
+            self.staff[deadline.kind] = list(recipients(deadline))
+        return self.staff[deadline.kind]
 
 
 def _sent(deadline_ids: list[int]) -> dict[int, set[int]]:
@@ -167,8 +178,8 @@ def _remind(deadline_ids: list[int], *, offsets: list[int], today: date) -> int:
     """One batch of reminders, its open deadlines locked by `drain_batches`: each gets the
     one reminder now due; every offset it covers is recorded, so that a deadline created a
     day before its date gets one reminder, not two."""
-    deadlines = Deadline.objects.select_related("policy").filter(pk__in=deadline_ids)
-    sent, users = _sent(deadline_ids), _Recipients()
+    deadlines = list(Deadline.objects.select_related("policy").filter(pk__in=deadline_ids))
+    sent, users = _sent(deadline_ids), _Recipients(deadlines)
     reminders, messages = [], []
     for deadline in deadlines:
         days_left = (deadline.due_on - today).days
@@ -194,8 +205,9 @@ def _miss(deadline_ids: list[int], *, today: date) -> int:
     moved = transitions.transition_many(
         DEADLINE_MACHINE, deadlines, DeadlineAction.MISS, job=JOB, today=today
     )
-    told, users = _sent(deadline_ids), _Recipients()
+    told = _sent(deadline_ids)
     fresh = [d for d in moved if MISSED_OFFSET not in told.get(d.pk, set())]
+    users = _Recipients(fresh)
     DeadlineReminder.objects.bulk_create(
         [DeadlineReminder(deadline=d, offset_days=MISSED_OFFSET) for d in fresh]
     )

@@ -11,11 +11,11 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from core import reactions
+from core.copy import copy_insert
 from core.texts import render_text
 from notifications.choices import CLAIM_LEASE, MAX_ATTEMPTS, OutboxKind, OutboxStatus
 from notifications.models import Notification, OutboxMessage
 
-BULK_BATCH = 1000
 DELIVERY_BATCH = 500  # e-mails per delivery task
 
 
@@ -75,7 +75,7 @@ def notify_users(
 
 def notify_many(messages: Iterable[Message]) -> int:
     """`notify_users` for many messages at once (a sweep's batch): the notifications and
-    the e-mails are each one bulk INSERT, delivered by one task after commit. Returns
+    the e-mails are each one COPY, the e-mails delivered by one task a batch after commit. Returns
     how many notifications it wrote."""
     notifications, emails, now = [], [], timezone.now()
     for message in messages:
@@ -111,8 +111,8 @@ def notify_many(messages: Iterable[Message]) -> int:
                         },
                     )  # fmt: skip
                 )
-    Notification.objects.bulk_create(notifications, batch_size=BULK_BATCH)
-    OutboxMessage.objects.bulk_create(emails, batch_size=BULK_BATCH)
+    copy_insert(Notification, notifications)
+    copy_insert(OutboxMessage, emails)
     for start in range(0, len(emails), DELIVERY_BATCH):
         _deliver_on_commit([e.id for e in emails[start : start + DELIVERY_BATCH]])
     return len(notifications)
@@ -201,6 +201,7 @@ def outbox_due_ids(*, limit: int) -> list[int]:
 # The banks app (SPEC 8) answers this event: it records what happened in the feed of
 # every bank whose agreement in force covers the buyer, and tells its users.
 BANK_EVENT = "banks.tell"
+BANK_EVENTS = "banks.tell_many"
 
 
 def tell_banks(
@@ -215,3 +216,10 @@ def tell_banks(
         BANK_EVENT, kind=kind, policy_id=policy_id, buyer_id=buyer_id,
         subject_code=subject_code, body_code=body_code, params=params or {}, url=url, key=key,
     )  # fmt: skip
+
+
+def tell_banks_many(events: list[dict]) -> None:
+    """`tell_banks(**event)` for each of `events` (a bulk move's), the banks app finding
+    the agreements that cover all of them at once. Each event names its buyer."""
+    if events:
+        reactions.emit(BANK_EVENTS, events=events)

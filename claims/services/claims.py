@@ -1,7 +1,6 @@
 """The claim from its opening to the end of the waiting period (SPEC 3.2, 7)."""
 
 from datetime import date, timedelta
-from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,7 +32,13 @@ from core.services import action
 from core.sweeps import BATCH_SIZE, drain_batches
 from core.uploads import checked_upload
 from deadlines.choices import DeadlineKind, DeadlineParty
-from deadlines.services import deadline_meet, deadline_set, deadline_waive, recipients_of_insured
+from deadlines.services import (
+    deadline_meet,
+    deadline_set,
+    deadline_waive,
+    recipients_of_insured,
+    recipients_of_insureds,
+)
 from notifications.services import Message, notify_many, notify_users
 
 ERROR_NOT_FILED = _("A claim is opened from a filed notice.")
@@ -263,10 +268,9 @@ def _end_waiting(claim_ids: list[int], *, today: date) -> int:
     moved = transitions.transition_many(
         CLAIM_MACHINE, claims, ClaimAction.END_WAITING, job=JOB_WAITING, today=today
     )
-    # One query per insured in the batch, however many of its claims it holds.
-    users = cache(lambda insured_id: list(recipients_of_insured(insured_id)))
+    users = recipients_of_insureds({claim.policy.insured_id for claim in moved})
     notify_many(
-        Message(users=users(claim.policy.insured_id), subject_code=texts.WAITING_ENDED.code,
+        Message(users=users[claim.policy.insured_id], subject_code=texts.WAITING_ENDED.code,
                 params=_params(claim), url=claim.get_absolute_url())
         for claim in moved
     )  # fmt: skip
