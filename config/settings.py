@@ -185,7 +185,8 @@ REST_FRAMEWORK = {
         "core.filters.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Lists page without counting every match (core.pagination, issue 10 B7).
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.NextPagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Money travels as strings and is parsed as Decimal (ENVIRONMENT.md: floats lose cents).
