@@ -67,6 +67,13 @@ class NextPagePaginator(Paginator):
 COUNT_CAP = 1000  # matches counted at most; beyond, a list shows "1,000+"
 
 
+def capped_text(count: int, cap: int = COUNT_CAP) -> str:
+    """A count of at most cap + 1 as a page shows it: "1,000+" once over the cap."""
+    if count > cap:
+        return f"{number_format(cap, force_grouping=True)}+"
+    return number_format(count, force_grouping=True)
+
+
 class CappedPaginator(NextPagePaginator):
     """Pages as NextPagePaginator does; `count` stops at COUNT_CAP + 1, and the number
     of pages is known (not None) only when the count did not reach the cap."""
@@ -87,9 +94,7 @@ class CappedPaginator(NextPagePaginator):
     @property
     def count_text(self) -> str:
         """The count as a list's heading shows it: "1,000+" once capped."""
-        if self.capped:
-            return f"{number_format(self.cap, force_grouping=True)}+"
-        return number_format(self.count, force_grouping=True)
+        return capped_text(self.count, self.cap)
 
     @cached_property
     def num_pages(self):
