@@ -68,5 +68,8 @@ def navigation(request):
     ]
     active = max(matches, key=len, default=None)
     nav = [{"label": label, "url": url, "active": url == active} for label, url in items]
-    unread = user.notifications.filter(read_at__isnull=True).count()
+    # A page that counted them with its other figures (the home) left the number here.
+    unread = getattr(request, "unread_notifications", None)
+    if unread is None:
+        unread = user.notifications.filter(read_at__isnull=True).count()
     return {"nav_items": nav, "unread_notifications": unread}

@@ -64,7 +64,13 @@ def coverage(user, policy_lookup: str | None, buyer_lookup: str | None) -> Q:
         own.filter(policy_id=OuterRef(policy_lookup), buyer_id=OuterRef(buyer_lookup))
     )
     on_policy = Exists(agreements.filter(policy_id=OuterRef(policy_lookup)))
-    return Q(on_buyer) | (Q(**{f"{buyer_lookup}__isnull": True}) & Q(on_policy))
+    # Either way the row is on a policy of one of the bank's agreements (a covered buyer
+    # copies its agreement's policy and bank, services): said apart, that is a condition
+    # the policy's index serves, where the OR of the two EXISTS alone reads every row of
+    # the table (EXPLAIN ANALYZE, issue 10 B7). It narrows nothing.
+    of_the_bank = AssignmentAgreement.objects.filter(bank_id=user.organisation_id)
+    on_bank_policy = Q(**{f"{policy_lookup}__in": of_the_bank.values("policy_id")})
+    return on_bank_policy & (Q(on_buyer) | (Q(**{f"{buyer_lookup}__isnull": True}) & Q(on_policy)))
 
 
 def tell_of_policy(*, change) -> None:

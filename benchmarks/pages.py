@@ -181,7 +181,7 @@ def load_lists(args, personas: dict) -> None:
         "requested_amount": Decimal("800000"), "payment_terms_days": 60,
         "overdue_amount": Decimal(0), "worst_delay_days": 0, "prepared_by_id": applicant.pk,
         "submitted_by_id": applicant.pk, "submitted_at": now - timedelta(hours=i % 500),
-        "auto_note_params": "{}",
+        "auto_note_params": {},
     } for i, buyer in enumerate(buyers)))  # fmt: skip
     limits = CreditLimit.objects.order_by("id").values_list("id", flat=True)
     copy_rows(LimitReview, ({
@@ -198,7 +198,7 @@ def load_lists(args, personas: dict) -> None:
     for reader in ("insured_a", "claims_handler"):
         copy_rows(Notification, ({
             "recipient_id": personas[reader].pk, "subject": f"通知 {i}", "url": "/",
-            "params": "{}",
+            "params": {},
         } for i in range(n)))  # fmt: skip
 
 

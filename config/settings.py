@@ -103,6 +103,11 @@ DATABASES = {
         "ATOMIC_REQUESTS": False,
         "OPTIONS": {
             "connect_timeout": 5,
+            # No JIT compilation: the planner's cost of an EXISTS-or-EXISTS scope over
+            # 20,000 buyers passes jit_above_cost, and compiling it took 627 ms of a 631 ms
+            # query that runs in 4 ms without (EXPLAIN ANALYZE, issue 10, B7). A short
+            # query of a web request never earns its compilation back.
+            "options": "-c jit=off",
         },
     }
 }
@@ -185,7 +190,8 @@ REST_FRAMEWORK = {
         "core.filters.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Lists page without counting every match (core.pagination, issue 10 B7).
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.NextPagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Money travels as strings and is parsed as Decimal (ENVIRONMENT.md: floats lose cents).

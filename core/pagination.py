@@ -5,9 +5,17 @@ before the first page: for a buyer search over a common fragment that is most of
 time (ENVIRONMENT.md: 393 ms through the API against 12 ms in the selector). These fetch
 one row more than a page instead, which is enough to know whether another page follows;
 they know neither the total nor the number of pages.
+
+`CappedPaginator` is the list pages' (issue 10, B7): it counts the matches only up to
+`COUNT_CAP` (`COUNT(*)` over a LIMITed, unordered subquery), so that a list of 50,000
+rows shows "1,000+" at the cost of reading 1,001 index entries, not 50,000 rows.
 """
 
+import math
+
 from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
+from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -54,6 +62,45 @@ class NextPagePaginator(Paginator):
     @property
     def page_range(self):
         raise NotImplementedError("NextPagePaginator does not know how many pages there are")
+
+
+COUNT_CAP = 1000  # matches counted at most; beyond, a list shows "1,000+"
+
+
+def capped_text(count: int, cap: int = COUNT_CAP) -> str:
+    """A count of at most cap + 1 as a page shows it: "1,000+" once over the cap."""
+    if count > cap:
+        return f"{number_format(cap, force_grouping=True)}+"
+    return number_format(count, force_grouping=True)
+
+
+class CappedPaginator(NextPagePaginator):
+    """Pages as NextPagePaginator does; `count` stops at COUNT_CAP + 1, and the number
+    of pages is known (not None) only when the count did not reach the cap."""
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def count(self):
+        rows = self.object_list
+        if hasattr(rows, "order_by"):  # a queryset: the order does not change the count
+            return rows.order_by()[: self.cap + 1].count()
+        return min(len(rows), self.cap + 1)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def count_text(self) -> str:
+        """The count as a list's heading shows it: "1,000+" once capped."""
+        return capped_text(self.count, self.cap)
+
+    @cached_property
+    def num_pages(self):
+        if self.capped:
+            return None
+        return max(1, math.ceil(self.count / self.per_page))
 
 
 class NextPagePagination(PageNumberPagination):

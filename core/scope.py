@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,19 @@ class Rule:
 
 def _insured_buyers(user) -> Q:
     """An insured sees the buyers it holds a limit on or has applied for, not the register."""
+    # One IN over the union of the two sets of buyer ids: the OR of two EXISTS read every
+    # buyer of the register for an insured's few (EXPLAIN ANALYZE, issue 10 B7).
     limits = apps.get_model("limits", "CreditLimit").objects.filter(
-        buyer=OuterRef("pk"), policy__insured_id=user.organisation_id
+        policy__insured_id=user.organisation_id
     )
     applications = apps.get_model("limits", "LimitApplication").objects.filter(
-        buyer=OuterRef("pk"), policy__insured_id=user.organisation_id
+        policy__insured_id=user.organisation_id
     )
-    return Exists(limits) | Exists(applications)
+    return Q(
+        pk__in=limits.order_by()
+        .values("buyer_id")
+        .union(applications.order_by().values("buyer_id"))
+    )
 
 
 def _bank_documents(prefix: str) -> Callable:

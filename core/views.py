@@ -5,6 +5,7 @@ from django.http import Http404
 from django.views.generic import ListView
 
 from core.exports import EXPORT_ROW_CAP, export_csv, export_xlsx
+from core.pagination import CappedPaginator
 
 
 class FilteredListView(LoginRequiredMixin, ListView):
@@ -19,6 +20,7 @@ class FilteredListView(LoginRequiredMixin, ListView):
     export_name = "export"
     default_ordering: tuple[str, ...] = ()
     paginate_by = 50
+    paginator_class = CappedPaginator  # no exact COUNT over every match (B7)
     template_name = "core/list.html"
     title = ""
 

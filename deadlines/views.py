@@ -207,12 +207,22 @@ class DeadlineCalendarView(DeadlineReaderMixin, TemplateView):
             .annotate(n=Count("pk"))
             .values_list("status", "n")
         )
-        # The first few of each day: one query, numbered per day by a window function.
-        ranked = shown.annotate(
-            rank=Window(RowNumber(), partition_by=[F("due_on")], order_by=[F("kind"), F("pk")])
+        # The first few of each day: one query, numbered per day by a window function
+        # over the ids alone; the joins are made for the few rows kept, not for the
+        # month's every deadline (issue 10, B7).
+        first_of_day = (
+            shown.order_by()
+            .annotate(
+                rank=Window(RowNumber(), partition_by=[F("due_on")], order_by=[F("kind"), F("pk")])
+            )
+            .filter(rank__lte=self.PER_DAY)
+            .values_list("pk", flat=True)
         )
         by_day: dict[date, list] = {}
-        for row in ranked.filter(rank__lte=self.PER_DAY).order_by("due_on", "kind", "pk"):
+        # Read apart: inside one statement the planner expects thousands of rows, not
+        # the few dozen kept, and joins every policy by hash (EXPLAIN, issue 10).
+        kept = list(first_of_day)
+        for row in shown.filter(pk__in=kept).order_by("due_on", "kind", "pk"):
             by_day.setdefault(row.due_on, []).append(row)
         grid = [
             [

@@ -275,16 +275,12 @@ def decision_queue_ageing(user, *, now) -> dict:
     return figures
 
 
-def insured_cover(user) -> dict:
-    """An insured's cover at a glance: the sum of its current limits on policies in force
-    and those limits by buyer, largest first (SPEC 5)."""
-    current = credit_limits_visible_to(user).filter(
+def insured_cover(user) -> QuerySet[CreditLimit]:
+    """An insured's cover: its current limits on policies in force (SPEC 5). The home
+    shows their sum and count, and the largest by buyer (`.order_by("-amount", ...)`)."""
+    return credit_limits_visible_to(user).filter(
         status__in=EXPOSURE_STATUSES, policy__status__in=LIVE_STATUSES
     )
-    figures = current.order_by().aggregate(total=Sum("amount"), count=Count("id"))
-    figures["total"] = figures["total"] or Decimal(0)
-    figures["by_buyer"] = list(current.order_by("-amount", "buyer__name")[:8])
-    return figures
 
 
 def open_applications(user) -> QuerySet[LimitApplication]:

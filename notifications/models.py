@@ -74,7 +74,9 @@ class Notification(models.Model):
                 fields=["recipient", "created_at"],
                 condition=Q(read_at__isnull=True),
                 name="notification_unread_idx",
-            )
+            ),
+            # A reader's list and the home's latest five, newest first, without a sort.
+            models.Index(fields=["recipient", "created_at", "id"], name="notification_list_idx"),
         ]
 
     def _for_staff(self) -> bool:

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView
 
+from core.pagination import CappedPaginator
 from notifications.services import notification_mark_read, notifications_mark_read
 
 PAGE_SIZE = 20
@@ -17,6 +18,7 @@ class NotificationListView(LoginRequiredMixin, ListView):
 
     template_name = "notifications/list.html"
     paginate_by = PAGE_SIZE
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         return self.request.user.notifications.all()

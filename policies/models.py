@@ -225,6 +225,11 @@ class Policy(models.Model):
         indexes = [
             models.Index(fields=["status", "period_end"], name="policy_status_end_idx"),
             models.Index(fields=["insured", "status"], name="policy_insured_status_idx"),
+            # The policies list's default order, walked for its first page instead of
+            # sorting every policy (issue 10, B7).
+            models.Index(fields=["-period_start", "policy_number"], name="policy_list_idx"),
+            # The staff home's recently changed policies.
+            models.Index(fields=["updated_at"], name="policy_recent_idx"),
         ]
 
     def __str__(self):

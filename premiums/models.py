@@ -243,7 +243,12 @@ class DebitNote(models.Model):
                 violation_error_message=_("This instalment or adjustment is already invoiced."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_on"], name="debit_note_status_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="debit_note_status_due_idx"),
+            # A list's default order, walked in the index for its first page instead of
+            # sorting every row the role sees (issue 10, B7: EXPLAIN on 20,000 rows).
+            models.Index(fields=["due_on", "number"], name="debit_note_list_idx"),
+        ]
         triggers = [status_guard()]
 
     def __str__(self):
@@ -340,6 +345,11 @@ class Payment(models.Model):
                 field="amount",
                 violation_error_message=_("The payment must be more than zero."),
             ),
+        ]
+        indexes = [
+            # A list's default order, walked in the index for its first page instead of
+            # sorting every row the role sees (issue 10, B7: EXPLAIN on 20,000 rows).
+            models.Index(fields=["paid_on", "id"], name="payment_list_idx"),
         ]
         triggers = [
             pgtrigger.Protect(

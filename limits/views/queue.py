@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
 from core.mixins import UnderwriterRequiredMixin, is_confirmed, posted_fields
+from core.pagination import CappedPaginator
 from core.services import dry_run
 from limits import services
 from limits.choices import (
@@ -42,6 +43,7 @@ class DecisionQueueView(UnderwriterRequiredMixin, ListView):
 
     template_name = "limits/queue.html"
     paginate_by = QUEUE_PAGE_SIZE
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         return decision_queue(self.request.user).select_related("proposed_by")
@@ -69,6 +71,7 @@ class ReviewListView(UnderwriterRequiredMixin, ListView):
 
     template_name = "limits/review_list.html"
     paginate_by = QUEUE_PAGE_SIZE
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         return (

@@ -91,9 +91,8 @@ def declaration_quarters_visible_to(user, *, today: date) -> QuerySet:
     )
 
 
-def missed_declaration_count(user, *, today: date) -> int:
-    return (
-        declaration_quarters_visible_to(user, today=today)
-        .filter(quarter_state_q(QuarterState.MISSING, today=today))
-        .count()
+def missed_declarations(user, *, today: date) -> QuerySet:
+    """The quarters whose declaration is missing past its deadline (the staff home)."""
+    return declaration_quarters_visible_to(user, today=today).filter(
+        quarter_state_q(QuarterState.MISSING, today=today)
     )

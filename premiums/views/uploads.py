@@ -13,6 +13,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from accounts.choices import UNDERWRITING_ROLES
 from core.mixins import RoleRequiredMixin, apply_validation_error
+from core.pagination import CappedPaginator
 from limits.services import PREPARER_ROLES
 from premiums import uploads
 from premiums.models import DeclarationUpload
@@ -83,6 +84,7 @@ class UploadListView(UploadRoleMixin, ListView):
     template_name = "premiums/upload_list.html"
     context_object_name = "uploads"
     paginate_by = 50
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         return _uploads(self.request.user)

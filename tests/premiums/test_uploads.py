@@ -501,11 +501,11 @@ def test_the_api_accepts_a_file_with_202_and_answers_its_state(
     upload_id = response.json()["id"]
     answer = api.get(f"/api/v1/declaration-uploads/{upload_id}/").json()
     assert (answer["state"], answer["rows_loaded"], answer["errors"]) == ("loaded", 1, [])
-    assert api.get("/api/v1/declaration-uploads/", {"state": "loaded"}).json()["count"] == 1
+    assert len(api.get("/api/v1/declaration-uploads/", {"state": "loaded"}).json()["results"]) == 1
     assert api.get("/api/v1/declaration-uploads/", {"nope": "1"}).status_code == 400
     other = api_as(personas["insured_b"])
     assert other.get(f"/api/v1/declaration-uploads/{upload_id}/").status_code == 404
-    assert other.get("/api/v1/declaration-uploads/").json()["count"] == 0
+    assert other.get("/api/v1/declaration-uploads/").json()["results"] == []
 
 
 def test_the_api_names_the_file_when_it_is_missing_or_of_another_kind(approver):
