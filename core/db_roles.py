@@ -27,6 +27,7 @@ import pghistory.models
 import pgtrigger
 from django.apps import apps
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from psycopg import sql
@@ -285,3 +286,28 @@ def grant_after_migrate(sender, using="default", **kwargs) -> None:
             return  # nothing to grant to: db_roles creates the role, then grants
         check_app_role(cursor)
         grant(cursor)
+
+
+def check_connected_role(app_configs=None, databases=None, **kwargs):
+    """`check --deploy --database default`: the application must not run as a role that
+    could get round the grants (a superuser, a role creator, the tables' owner)."""
+    if not databases or "default" not in databases:
+        return []
+    with connection.cursor() as cursor:
+        me, superuser, createrole = _current_role(cursor)
+        cursor.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) = current_user"
+        )
+        owned = cursor.fetchone()[0]
+    if not (superuser or createrole or owned):
+        return []
+    return [
+        checks.Warning(
+            f"The application connects to the database as {me}, which can rewrite the audit "
+            "trail or switch its triggers off.",
+            hint="Connect as the application's role (POSTGRES_CONNECT_AS=app, the default); "
+            "keep the owner for migrate and db_roles.",
+            id="core.W001",
+        )
+    ]

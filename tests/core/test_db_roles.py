@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.checks import run_checks
 from django.core.management import call_command
 from django.db import connection
 from psycopg import errors, sql
@@ -180,3 +181,22 @@ def test_grants_follow_the_models():
     assert grants["claims_recovery"].update and not grants["claims_recovery"].delete
     # A conditional one (issued documents) leaves it to the trigger.
     assert grants["documents_document"].update
+
+
+@pytest.mark.django_db
+def test_deploy_check_warns_when_connected_as_the_owner():
+    # The suite itself runs as the owner: exactly what production must not do.
+    found = run_checks(include_deployment_checks=True, databases=["default"])
+    assert "core.W001" in {message.id for message in found}
+
+
+@pytest.mark.django_db
+def test_deploy_check_is_quiet_for_the_application_role(as_app):
+    user = connection.settings_dict["USER"]
+    connection.close()
+    connection.settings_dict["USER"] = settings.DB_ROLES["app"][0]
+    try:
+        assert db_roles.check_connected_role(databases=["default"]) == []
+    finally:
+        connection.close()
+        connection.settings_dict["USER"] = user
