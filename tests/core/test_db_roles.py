@@ -5,7 +5,11 @@ connect to the same test database as the application's role, with the grants
 `manage.py db_roles` makes, and attack as that role would.
 """
 
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pghistory.models
 import psycopg
@@ -22,6 +26,8 @@ from core import db_roles
 from core.models import StatusChange
 from limits.models import LimitDecision
 from policies.models import PolicyTransition
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _history_tables() -> list[str]:
@@ -200,3 +206,25 @@ def test_deploy_check_is_quiet_for_the_application_role(as_app):
     finally:
         connection.close()
         connection.settings_dict["USER"] = user
+
+
+def _database_user(**env) -> subprocess.CompletedProcess:
+    """The role a process outside pytest connects as, for the given environment."""
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION", "POSTGRES_CONNECT_AS")
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+         "print(settings.DATABASES['default']['USER'])"],
+        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_processes_connect_as_the_application_role_unless_told_otherwise():
+    assert _database_user().stdout.strip() == settings.DB_ROLES["app"][0]
+    owner = _database_user(POSTGRES_CONNECT_AS="owner")
+    assert owner.stdout.strip() == settings.DB_ROLES["owner"][0]
+    wrong = _database_user(POSTGRES_CONNECT_AS="root")
+    assert wrong.returncode != 0
+    assert "POSTGRES_CONNECT_AS" in wrong.stderr
