@@ -18,7 +18,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.checks import run_checks
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from psycopg import errors, sql
 from psycopg.types.json import Jsonb
 
@@ -116,6 +116,19 @@ def test_immutable_records_stay_so_even_when_pgtrigger_is_told_to_ignore(as_app)
         table = sql.Identifier(model._meta.db_table)
         statement = sql.SQL("UPDATE {} SET id = id").format(table)
         assert _refused(as_app, statement) is errors.InsufficientPrivilege
+
+
+def test_pgtrigger_ignore_does_not_work_for_the_application_role(as_app):
+    """Conditional protections (an issued document) keep the UPDATE grant: the trigger
+    alone holds them, so the application must not be able to tell it to step aside."""
+    with as_app.cursor() as cursor:
+        cursor.execute("SET LOCAL pgtrigger.ignore = '{pgtrigger_issued_document_immutable}'")
+        cursor.execute("SELECT _pgtrigger_should_ignore('pgtrigger_issued_document_immutable')")
+        assert cursor.fetchone()[0] is False
+    with transaction.atomic(), connection.cursor() as cursor:  # the owner still may
+        cursor.execute("SET LOCAL pgtrigger.ignore = '{pgtrigger_issued_document_immutable}'")
+        cursor.execute("SELECT _pgtrigger_should_ignore('pgtrigger_issued_document_immutable')")
+        assert cursor.fetchone()[0] is True
 
 
 def test_triggers_cannot_be_switched_off(as_app):
