@@ -59,6 +59,9 @@ APPLICANT_POLICIES = 10  # applications per buyer: one from each applicant polic
 PORTFOLIO_POLICIES = 20  # policies holding the loaded limits
 PARTIAL_SHARE = Decimal("0.6")
 CAPTURE_WARM_UP = 20  # decisions made in-process before the captured ones (caches, imports)
+# Throwaway databases, created and loaded with triggers off as the local superuser, as
+# before the database roles (core/db_roles.py), whose application role can do neither.
+os.environ.setdefault("POSTGRES_CONNECT_AS", "admin")
 # A Redis database of the developer's own (tests use it too), never another's.
 BROKER = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 TARGETS = {"decisions_per_s": 250, "p99_ms_at_rate": 50}
@@ -132,8 +135,8 @@ def pg_params() -> dict:
     return {
         "host": os.environ.get("POSTGRES_HOST", "127.0.0.1"),
         "port": int(os.environ.get("POSTGRES_PORT", "5432")),
-        "user": os.environ.get("POSTGRES_USER", "postgres"),
-        "password": os.environ.get("POSTGRES_PASSWORD", ""),
+        "user": os.environ.get("POSTGRES_ADMIN_USER", "postgres"),
+        "password": os.environ.get("POSTGRES_ADMIN_PASSWORD", ""),
     }
 
 

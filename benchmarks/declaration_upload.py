@@ -37,6 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Throwaway databases, created and loaded with triggers off as the local superuser, as
+# before the database roles (core/db_roles.py), whose application role can do neither.
+os.environ.setdefault("POSTGRES_CONNECT_AS", "admin")
 INSUREDS = 500
 STARTED = time.monotonic()
 

@@ -40,6 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Throwaway databases, created and loaded with triggers off as the local superuser, as
+# before the database roles (core/db_roles.py), whose application role can do neither.
+os.environ.setdefault("POSTGRES_CONNECT_AS", "admin")
 STARTED = time.monotonic()
 WORKER_LOG = str(Path(tempfile.gettempdir()) / f"documents_render-worker-{os.getpid()}.log")
 KINDS = ["loss_notice", "policy_schedule", "debit_note", "limit_letter", "assignment_agreement"]

@@ -28,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Throwaway databases, created and loaded with triggers off as the local superuser, as
+# before the database roles (core/db_roles.py), whose application role can do neither.
+os.environ.setdefault("POSTGRES_CONNECT_AS", "admin")
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
 
@@ -59,8 +62,8 @@ def pg(dbname: str):
     return psycopg.connect(
         host=os.environ.get("POSTGRES_HOST", "127.0.0.1"),
         port=int(os.environ.get("POSTGRES_PORT", "5432")),
-        user=os.environ.get("POSTGRES_USER", "postgres"),
-        password=os.environ.get("POSTGRES_PASSWORD", ""),
+        user=os.environ.get("POSTGRES_ADMIN_USER", "postgres"),
+        password=os.environ.get("POSTGRES_ADMIN_PASSWORD", ""),
         dbname=dbname,
         autocommit=True,
     )

@@ -45,6 +45,9 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Throwaway databases, created and loaded with triggers off as the local superuser, as
+# before the database roles (core/db_roles.py), whose application role can do neither.
+os.environ.setdefault("POSTGRES_CONNECT_AS", "admin")
 
 from benchmarks.decisions_api import (  # noqa: E402 (after the path)
     VENV_BIN,

@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Throwaway databases, created and loaded with triggers off as the local superuser, as
+# before the database roles (core/db_roles.py), whose application role can do neither.
+os.environ.setdefault("POSTGRES_CONNECT_AS", "admin")
 INSUREDS = 500
 YEAR = 2026
 TODAY = date(2026, 12, 2)

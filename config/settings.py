@@ -4,10 +4,12 @@ Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and the
 database/broker URLs; `manage.py check --deploy` is then clean.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
@@ -88,12 +90,27 @@ TEMPLATES = [
     },
 ]
 
+# Database roles (issue 11, SPEC 11): the application connects as its own role, which
+# cannot change the schema, rewrite history or status-change rows, or switch triggers off;
+# the owner role owns the schema and runs migrations and bulk loads; the admin role (a
+# superuser, or one with CREATEROLE) only creates the other two (`manage.py db_roles`).
+# A process picks its role with POSTGRES_CONNECT_AS (scripts/services.sh `as_owner`,
+# `as_admin`). Under pytest the default is the owner: the test runner creates databases
+# and migrates them; tests/core/test_db_roles.py connects as the application role.
+DB_ROLES = {
+    "app": (env_str("POSTGRES_USER", "tci_app"), env_str("POSTGRES_PASSWORD", "")),
+    "owner": (env_str("POSTGRES_OWNER_USER", "tci_owner"), env_str("POSTGRES_OWNER_PASSWORD", "")),
+    "admin": (env_str("POSTGRES_ADMIN_USER", "postgres"), env_str("POSTGRES_ADMIN_PASSWORD", "")),
+}
+DB_CONNECT_AS = env_str("POSTGRES_CONNECT_AS", "owner" if "PYTEST_VERSION" in os.environ else "app")
+if DB_CONNECT_AS not in DB_ROLES:
+    raise ImproperlyConfigured(f"POSTGRES_CONNECT_AS={DB_CONNECT_AS!r}: use app, owner or admin.")
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": env_str("POSTGRES_DB", "tci"),
-        "USER": env_str("POSTGRES_USER", "postgres"),
-        "PASSWORD": env_str("POSTGRES_PASSWORD", ""),
+        "USER": DB_ROLES[DB_CONNECT_AS][0],
+        "PASSWORD": DB_ROLES[DB_CONNECT_AS][1],
         "HOST": env_str("POSTGRES_HOST", "127.0.0.1"),
         "PORT": env_int("POSTGRES_PORT", 5432),
         # Persistent connections: a new one costs a PostgreSQL backend fork and the

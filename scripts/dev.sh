@@ -9,7 +9,7 @@ ensure_services
 ensure_database
 export DJANGO_DEBUG=1
 PY=.venv/bin/python
-$PY manage.py migrate --noinput -v 0
+as_owner $PY manage.py migrate --noinput -v 0
 $PY manage.py demo_data
 mkdir -p var
 .venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 > var/worker.log 2>&1 &

@@ -12,7 +12,7 @@ ensure_database
 source scripts/production_env.sh
 PY=.venv/bin/python
 PORT=${PORT:-8000}
-$PY manage.py migrate --noinput -v 0
+as_owner $PY manage.py migrate --noinput -v 0
 $PY manage.py demo_data
 echo "Collecting static files (compressing them takes a minute)..."
 $PY manage.py collectstatic --noinput -v 0

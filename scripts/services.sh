@@ -40,10 +40,20 @@ ensure_services() {
   fi
 }
 
+# Database roles (core/db_roles.py): the application connects as POSTGRES_USER (tci_app),
+# which cannot alter history; migrations and bulk loads run as the owner (tci_owner); the
+# admin (a superuser, `postgres` here) only creates the two. Passwords, if any, come from
+# POSTGRES_PASSWORD, POSTGRES_OWNER_PASSWORD and POSTGRES_ADMIN_PASSWORD.
+as_owner() { POSTGRES_CONNECT_AS=owner "$@"; }
+as_admin() { POSTGRES_CONNECT_AS=admin "$@"; }
+
+# The database, both roles, the database handed to the owner, the application's grants.
+# Extra arguments go to db_roles (test.sh: --owner-createdb).
 ensure_database() {
   local db=${POSTGRES_DB:-tci}
-  local user=${POSTGRES_USER:-postgres}
-  if ! psql -h "$PGHOST" -p "$PGPORT" -U "$user" -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" postgres 2>/dev/null | grep -q 1; then
-    createdb -h "$PGHOST" -p "$PGPORT" -U "$user" "$db"
+  local admin=${POSTGRES_ADMIN_USER:-postgres}
+  if ! PGPASSWORD=${POSTGRES_ADMIN_PASSWORD:-} psql -h "$PGHOST" -p "$PGPORT" -U "$admin" -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" postgres 2>/dev/null | grep -q 1; then
+    PGPASSWORD=${POSTGRES_ADMIN_PASSWORD:-} createdb -h "$PGHOST" -p "$PGPORT" -U "$admin" "$db"
   fi
+  as_admin .venv/bin/python manage.py db_roles -v 0 "$@"
 }

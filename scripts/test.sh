@@ -5,6 +5,10 @@ cd "$(dirname "$0")/.."
 source scripts/services.sh
 scripts/setup.sh
 ensure_services
+# Both database roles; the tests run as the owner, which creates the test databases
+# (tests/core/test_db_roles.py connects as the application role).
+ensure_database --owner-createdb
+export POSTGRES_CONNECT_AS=owner
 PY=.venv/bin/python
 .venv/bin/ruff check .
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --diff . | head -40; exit 1; }

@@ -38,6 +38,15 @@ class Command(BaseCommand):
             raise CommandError("Counts cannot be negative, and there is at least one policy.")
         if scale.claims > scale.notices:
             raise CommandError("Claims are opened on filed notices: --claims <= --notices.")
+        with connection.cursor() as cursor:
+            # The load skips row triggers (demo/bulk.py): a superuser's or, as `db_roles`
+            # grants it, the owner's right; never the application's (core/db_roles.py).
+            cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+            if not cursor.fetchone()[0]:
+                raise CommandError(
+                    "scale_data loads with triggers off, which only the database owner may "
+                    "do: run it as POSTGRES_CONNECT_AS=owner manage.py scale_data."
+                )
         holds_data = (
             any(model.objects.exists() for model in (Buyer, Policy, CreditLimit))
             or Organisation.objects.exclude(kind="insurer").exists()
