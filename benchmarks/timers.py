@@ -38,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+os.environ.setdefault("POSTGRES_CONNECT_AS", "admin")  # its own throwaway database
+
 from benchmarks.documents_render import group_cpu_seconds  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
