@@ -268,6 +268,10 @@ def copy_rows(model, rows, *, triggers: bool = False) -> int:
         finally:
             if not triggers:
                 raw.execute("SET session_replication_role = DEFAULT")
+        if not triggers and model._meta.label == "limits.CreditLimit":
+            from limits.exposure import exposure_rebuild
+
+            exposure_rebuild()  # the stored totals, whose triggers were off too
         raw.execute(f'ANALYZE "{model._meta.db_table}"')
     return count
 

@@ -46,6 +46,7 @@ from limits.choices import (
     RequestType,
     ResponseCode,
 )
+from limits.exposure import exposure_rebuild
 from limits.models import (
     ApplicationStatusChange,
     CreditLimit,
@@ -596,7 +597,8 @@ class World:
                                                      "effective_on", "decision_id", "cause_type_id",
                                                      "cause_id"), changes())  # fmt: skip
 
-    # --- the decision queue ----------------------------------------------------------
+        # --- the decision queue ----------------------------------------------------------
+        exposure_rebuild()  # the buyers' stored totals: this load ran with triggers off
 
     def load_applications(self) -> None:
         """Submitted applications waiting for an underwriter (SPEC 5), for buyers kept

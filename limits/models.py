@@ -39,6 +39,46 @@ from limits.choices import (
 )
 from limits.rules import earlier_shipments_covered
 
+# A bulk move's rows, by buyer: +amount for each row now current, -amount for each row
+# that was (SPEC 4: ACTIVE and SUSPENDED limits count), added to the buyers' totals in
+# buyer order, so that two statements touching the same buyers lock their totals in the
+# same order and cannot deadlock each other.
+_CURRENT = " IN (" + ", ".join(f"'{s}'" for s in sorted(EXPOSURE_STATUSES)) + ")"
+
+
+def _exposure_delta(*parts: str) -> str:
+    # Constant SQL: the statuses come from limits.choices.
+    return (
+        "INSERT INTO limits_buyerexposure (buyer_id, exposure, limits) "  # noqa: S608
+        "SELECT buyer_id, sum(amount), sum(n) FROM ("
+        + " UNION ALL ".join(parts)
+        + ") d GROUP BY buyer_id HAVING sum(amount) <> 0 OR sum(n) <> 0 ORDER BY buyer_id "
+        "ON CONFLICT (buyer_id) DO UPDATE SET "
+        "exposure = limits_buyerexposure.exposure + EXCLUDED.exposure, "
+        "limits = limits_buyerexposure.limits + EXCLUDED.limits; RETURN NULL;"
+    )
+
+
+_ADDED = f"SELECT buyer_id, amount, 1 AS n FROM new_rows WHERE status{_CURRENT}"  # noqa: S608
+_REMOVED = f"SELECT buyer_id, -amount AS amount, -1 AS n FROM old_rows WHERE status{_CURRENT}"  # noqa: S608, E501
+
+
+def _exposure_trigger(name: str, operation, referencing, *parts: str) -> pgtrigger.Trigger:
+    return pgtrigger.Trigger(
+        name=name, operation=operation, when=pgtrigger.After, level=pgtrigger.Statement,
+        referencing=referencing, func=_exposure_delta(*parts),
+    )  # fmt: skip
+
+
+EXPOSURE_TRIGGERS = [
+    _exposure_trigger("exposure_on_insert", pgtrigger.Insert,
+                      pgtrigger.Referencing(new="new_rows"), _ADDED),
+    _exposure_trigger("exposure_on_update", pgtrigger.Update,
+                      pgtrigger.Referencing(old="old_rows", new="new_rows"), _ADDED, _REMOVED),
+    _exposure_trigger("exposure_on_delete", pgtrigger.Delete,
+                      pgtrigger.Referencing(old="old_rows"), _REMOVED),
+]  # fmt: skip
+
 
 @pghistory.track()
 class CreditLimit(models.Model):
@@ -80,7 +120,7 @@ class CreditLimit(models.Model):
         ordering = ["-updated_at", "-id"]
         verbose_name = _("credit limit")
         verbose_name_plural = _("credit limits")
-        triggers = [status_guard()]
+        triggers = [status_guard(), *EXPOSURE_TRIGGERS]
         constraints = [
             # One current limit per (policy, buyer); ended ones stay for history.
             FieldUniqueConstraint(
@@ -149,6 +189,26 @@ class CreditLimit(models.Model):
     @property
     def status_badge(self) -> str:
         return STATUS_BADGES[self.status]
+
+
+class BuyerExposure(models.Model):
+    """A buyer's aggregate exposure (SPEC 4): the sum and number of its current limits
+    over every policy, kept by the database. Statement triggers on the limits add each
+    write's difference in the same transaction, whatever made it (a decision, a sweep's
+    bulk move, the admin, raw SQL), so that one buyer's figure is one primary-key read and
+    the portfolio report (`limits.reports`) groups one row per buyer instead of every
+    limit (issue 10, B3). Loaders that write limits with triggers off call
+    `limits.exposure.exposure_rebuild()` after."""
+
+    buyer = models.OneToOneField(
+        "buyers.Buyer", on_delete=models.CASCADE, primary_key=True, related_name="exposure"
+    )
+    exposure = MoneyField(_("aggregate exposure"), default=0)
+    limits = models.IntegerField(_("current limits"), default=0)
+
+    class Meta:
+        verbose_name = _("buyer exposure")
+        verbose_name_plural = _("buyer exposures")
 
 
 @pghistory.track()

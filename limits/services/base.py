@@ -28,6 +28,7 @@ from limits.choices import (
     ResponseCode,
 )
 from limits.models import (
+    BuyerExposure,
     CreditLimit,
     LimitDecision,
 )
@@ -122,7 +123,11 @@ EXPIRY_WARNING_DAYS = 30
 
 
 def buyer_exposure(buyer_id: int, *, excluding_policy_id: int | None = None) -> Decimal:
-    """Aggregate exposure: the sum of current limits on the buyer over every policy."""
+    """Aggregate exposure: the sum of current limits on the buyer over every policy (the
+    stored total, `BuyerExposure`); without one policy's, the sum itself."""
+    if excluding_policy_id is None:
+        stored = BuyerExposure.objects.filter(buyer_id=buyer_id).values_list("exposure", flat=True)
+        return next(iter(stored), None) or Decimal(0)
     qs = CreditLimit.objects.filter(buyer_id=buyer_id, status__in=EXPOSURE_STATUSES)
     if excluding_policy_id is not None:
         qs = qs.exclude(policy_id=excluding_policy_id)
