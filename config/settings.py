@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions idle too long or too old (needs the user's session and messages).
+    "accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its 429 answer.
@@ -144,6 +146,13 @@ AXES_VERBOSE = False
 # gunicorn is reached directly (scripts/run.sh, Dockerfile), so REMOTE_ADDR is the client;
 # set to the number of reverse proxies in front to read X-Forwarded-For instead.
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
+# Sessions (ASVS 5.0 V7.3, accounts.sessions): staff end after 30 minutes idle, portal
+# users after 60, everybody 12 hours after logging in; the cookie lives no longer.
+SESSION_IDLE_TIMEOUT_STAFF = timedelta(minutes=env_int("SESSION_IDLE_MINUTES_STAFF", 30))
+SESSION_IDLE_TIMEOUT_PORTAL = timedelta(minutes=env_int("SESSION_IDLE_MINUTES_PORTAL", 60))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
