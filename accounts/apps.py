@@ -7,5 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Organisations and users")
 
     def ready(self):
-        # Receiver: the session clocks start at login.
-        from accounts import sessions  # noqa: F401
+        # Receivers: the session clocks start at login; the security log's lines.
+        from accounts import sessions, signals  # noqa: F401

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 
-from accounts.security import LOCKED_OUT, cool_off_minutes
+from accounts.security import LOCKED_OUT, cool_off_minutes, security_event
 
 # Not a username anyone can have: Django's username validator refuses ":".
 TOKEN_CREDENTIALS = {"username": "api-token:"}
@@ -37,6 +37,7 @@ class LockoutTokenAuthentication(TokenAuthentication):
             return None
         http_request = request._request
         if AxesProxyHandler.is_locked(http_request, TOKEN_CREDENTIALS):
+            security_event("api_token_refused", http_request, username="-", locked="yes")
             raise Throttled()
         try:
             return super().authenticate(request)

@@ -62,3 +62,41 @@ def lockout_response(request, original_response=None, credentials=None):
         response = render(request, "registration/locked_out.html", {"message": message}, status=429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+def _printable(value, limit: int = 150) -> str:
+    """A value the client chose (a username, a path) as one line of the log: control
+    characters escaped, so nobody can write a line of their own into it."""
+    text = str(value or "-")[:limit]
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def security_event(event: str, request, username=None, level=logging.WARNING, **details):
+    """One line of the security log: the event, who (the username given or the logged-in
+    user), from where, on what. Never a password or a token: callers pass names only."""
+    if username is None:
+        user = getattr(request, "user", None)
+        username = user.get_username() if user is not None and user.is_authenticated else None
+    fields = {
+        "user": username,
+        "ip": client_ip(request) if request is not None else None,
+        "method": getattr(request, "method", None),
+        "path": getattr(request, "path", None),
+        **details,
+    }
+    log.log(level, "%s %s", event, " ".join(f"{k}={_printable(v)}" for k, v in fields.items()))
+
+
+class PermissionRefusalLogMiddleware:
+    """Writes every 403 to the security log, whoever refused it (a view, DRF, the CSRF
+    check): near the top of the chain, so that it sees them all; it reads the user after
+    the view, when DRF has put the API's token user on the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403:
+            security_event("permission_denied", request)
+        return response

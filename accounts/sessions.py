@@ -6,6 +6,7 @@ portal users (insureds, banks) after 60; everybody 12 hours after logging in. Th
 are written into the session at login, so that checking them costs no query for the user.
 """
 
+import logging
 import time
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from accounts.security import security_event
 
 LOGGED_IN_AT = "tci_logged_in_at"
 SEEN_AT = "tci_seen_at"
@@ -94,6 +97,8 @@ class SessionTimeoutMiddleware:
         """Log out, and carry on as an anonymous request: a page asks for the login (with
         a message saying why), the API answers as to a request without credentials."""
         idle = request.session.get(IDLE_LIMIT, 0)
+        ended = "idle" if reason == ENDED_IDLE else "lifetime"
+        security_event("session_ended", request, level=logging.INFO, reason=ended)
         logout(request)
         if request.path.startswith("/api/"):
             return self.get_response(request)

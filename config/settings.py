@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every 403 into the security log (tci.security), the CSRF middleware's too.
+    "accounts.security.PermissionRefusalLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -358,11 +360,32 @@ CELERY_BEAT_SCHEDULE = {
 # Reminders go out this many days before each deadline (SPEC 7 "Deadline reminders").
 DEADLINE_REMINDER_DAYS = [int(d) for d in env_str("DEADLINE_REMINDER_DAYS", "7,1").split(",") if d]
 
+# The security log (accounts.security, ASVS 5.0 V16): failed logins, refused API tokens,
+# lockouts, 403s, logins and logouts, each a line with the user, address, method and path.
+# To its own file when DJANGO_SECURITY_LOG_FILE names one (reopened when rotated), else to
+# the console with the rest.
+SECURITY_LOG_FILE = env_str("DJANGO_SECURITY_LOG_FILE", "")
+SECURITY_LOG_HANDLER = (
+    {"class": "logging.handlers.WatchedFileHandler", "filename": SECURITY_LOG_FILE}
+    if SECURITY_LOG_FILE
+    else {"class": "logging.StreamHandler"}
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "security": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": {**SECURITY_LOG_HANDLER, "formatter": "security"},
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every step of every PDF at INFO (documents.pdf); warnings stay.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint reports every step of every PDF at INFO (documents.pdf); warnings stay.
+        "weasyprint.progress": {"level": "WARNING"},
+        "tci.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # django-axes' own lines mask the username and address: tci.security says it.
+        "axes": {"level": "ERROR"},
+    },
 }
