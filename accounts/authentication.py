@@ -24,10 +24,10 @@ class Throttled(exceptions.Throttled):
     """429 with Retry-After, as the login pages answer a locked-out client."""
 
     def __init__(self):
-        super().__init__(
-            wait=settings.AXES_COOLOFF_TIME.total_seconds(),
-            detail=_(LOCKED_OUT).format(minutes=cool_off_minutes()),
-        )
+        super().__init__(detail=_(LOCKED_OUT).format(minutes=cool_off_minutes()))
+        # Set after: given to the constructor, DRF appends "Expected available in 900
+        # seconds." to a message that already says when.
+        self.wait = settings.AXES_COOLOFF_TIME.total_seconds()
 
 
 class LockoutTokenAuthentication(TokenAuthentication):
