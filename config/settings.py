@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every 403 into the security log (tci.security), the CSRF middleware's too.
+    "accounts.security.PermissionRefusalLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,8 +66,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions idle too long or too old (needs the user's session and messages).
+    "accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 if env_bool("DJANGO_SERVER_TIMING", False):
     # benchmarks/pages.py: each answer says its server time, SQL time and query count.
@@ -131,13 +138,46 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.OrganisationModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.OrganisationModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # ASVS 5.0 V6.2: at least 12 characters, and not one of the 20,000 most common.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (issue 11 item 7, ASVS 5.0 V6.3): every login path (/login/,
+# /admin/login/, API tokens: accounts.authentication) counts failures per username *and*
+# address, so a guesser locks out only that pair, for the cool-off, not the real user
+# typing from elsewhere, and not for good. Counts are in PostgreSQL, shared by every
+# gunicorn worker. A success resets the pair.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+# Its start-up banner would open the output of every manage.py command.
+AXES_VERBOSE = False
+# gunicorn is reached directly (scripts/run.sh, Dockerfile), so REMOTE_ADDR is the client;
+# set to the number of reverse proxies in front to read X-Forwarded-For instead.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
+# Sessions (ASVS 5.0 V7.3, accounts.sessions): staff end after 30 minutes idle, portal
+# users after 60, everybody 12 hours after logging in; the cookie lives no longer.
+SESSION_IDLE_TIMEOUT_STAFF = timedelta(minutes=env_int("SESSION_IDLE_MINUTES_STAFF", 30))
+SESSION_IDLE_TIMEOUT_PORTAL = timedelta(minutes=env_int("SESSION_IDLE_MINUTES_PORTAL", 60))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -191,7 +231,8 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "tci-pas@insurer.examp
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # TokenAuthentication that counts wrong tokens as failed logins.
+        "accounts.authentication.LockoutTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -342,11 +383,32 @@ CELERY_BEAT_SCHEDULE = {
 # Reminders go out this many days before each deadline (SPEC 7 "Deadline reminders").
 DEADLINE_REMINDER_DAYS = [int(d) for d in env_str("DEADLINE_REMINDER_DAYS", "7,1").split(",") if d]
 
+# The security log (accounts.security, ASVS 5.0 V16): failed logins, refused API tokens,
+# lockouts, 403s, logins and logouts, each a line with the user, address, method and path.
+# To its own file when DJANGO_SECURITY_LOG_FILE names one (reopened when rotated), else to
+# the console with the rest.
+SECURITY_LOG_FILE = env_str("DJANGO_SECURITY_LOG_FILE", "")
+SECURITY_LOG_HANDLER = (
+    {"class": "logging.handlers.WatchedFileHandler", "filename": SECURITY_LOG_FILE}
+    if SECURITY_LOG_FILE
+    else {"class": "logging.StreamHandler"}
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "security": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": {**SECURITY_LOG_HANDLER, "formatter": "security"},
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every step of every PDF at INFO (documents.pdf); warnings stay.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint reports every step of every PDF at INFO (documents.pdf); warnings stay.
+        "weasyprint.progress": {"level": "WARNING"},
+        "tci.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # django-axes' own lines mask the username and address: tci.security says it.
+        "axes": {"level": "ERROR"},
+    },
 }

@@ -35,7 +35,8 @@ from premiums.services import (
 )
 from premiums.services.account import policy_quarters
 
-DEMO_PASSWORD = "Demo-2026!"
+# At least 12 characters, as AUTH_PASSWORD_VALIDATORS asks of every password.
+DEMO_PASSWORD = "Demo-2026-tci!"
 
 # (username, role, organisation key, authority amount, first name)
 DEMO_USERS = [

@@ -26,7 +26,6 @@ from tests.factories import (
     UserFactory,
 )
 
-PASSWORD = "pw-123456!"
 # Every test runs on the same business day, inside the factories' 2026 policy year, so
 # that dates computed from "today" (notices, effective dates, deadlines) fall where the
 # tests expect them, whatever day the suite runs. The clock ticks from there.

@@ -47,6 +47,10 @@ class BankFactory(OrganisationFactory):
     industry = "J"
 
 
+# Every persona's password; long enough for AUTH_PASSWORD_VALIDATORS, as a real one must be.
+PASSWORD = "pw-1234567890!"
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
@@ -57,7 +61,7 @@ class UserFactory(DjangoModelFactory):
     organisation = factory.SubFactory(InsurerFactory)
     role = Role.UNDERWRITER
     authority_amount = Decimal("1000000")
-    password = factory.PostGenerationMethodCall("set_password", "pw-123456!")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):

@@ -27,8 +27,7 @@ from claims.models import Claim, OverdueNotice
 from claims.tasks import sweep_claims
 from policies.choices import PolicyStatus
 from tests.claims.conftest import PDF, grant_limit
-from tests.conftest import PASSWORD
-from tests.factories import BuyerCapacityFactory, BuyerFactory, PolicyFactory
+from tests.factories import PASSWORD, BuyerCapacityFactory, BuyerFactory, PolicyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("SCREENSHOTS_DIR", "")

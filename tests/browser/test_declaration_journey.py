@@ -21,8 +21,7 @@ from policies.choices import PolicyStatus
 from premiums import services
 from premiums.choices import DeclarationStatus
 from premiums.models import Declaration
-from tests.conftest import PASSWORD
-from tests.factories import PolicyFactory
+from tests.factories import PASSWORD, PolicyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

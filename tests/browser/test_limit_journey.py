@@ -15,8 +15,7 @@ from playwright.sync_api import Page, expect
 from limits.choices import ApplicationStatus
 from limits.models import LimitApplication
 from policies.choices import PolicyStatus
-from tests.conftest import PASSWORD
-from tests.factories import BuyerCapacityFactory, BuyerFactory, PolicyFactory
+from tests.factories import PASSWORD, BuyerCapacityFactory, BuyerFactory, PolicyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -780,16 +780,19 @@ def test_an_underwriter_approves_within_authority(personas, in_force_a, grade4_b
 
 # Issue 10: what one decision costs through the API, as a machine client calls it (Token
 # header). Inside the test's transaction BEGIN and COMMIT are a savepoint and its release.
-# Granted: token and user; the application and its buyer locked, with the capacity and
-# the relation to the insured; the exposure; the limit, the decision; the insured's
-# users, their notifications and e-mails (two users here); the banks financing the
-# buyer; the decision letter (documents app: its lock, lookup, reference, row and status
-# row in savepoints of its own); the limit's history row; the banks' agreements; the
-# application's status and its status row. The new limit's and the letter's first status
-# are each written in a savepoint (core.transitions.create). The answer is from memory.
-DECISION_QUERIES = 28
-# Refused for capacity: token; the savepoint, the locks, the exposure, rolled back.
-CAPACITY_REFUSAL_QUERIES = 6
+# Granted: the address's failed-login count (accounts.authentication reads it before the
+# token, so that a locked-out guesser learns nothing); token and user; the application
+# and its buyer locked, with the capacity and the relation to the insured; the exposure;
+# the limit, the decision; the insured's users, their notifications and e-mails (two
+# users here); the banks financing the buyer; the decision letter (documents app: its
+# lock, lookup, reference, row and status row in savepoints of its own); the limit's
+# history row; the banks' agreements; the application's status and its status row. The
+# new limit's and the letter's first status are each written in a savepoint
+# (core.transitions.create). The answer is from memory.
+DECISION_QUERIES = 29
+# Refused for capacity: failed-login count, token; the savepoint, the locks, the exposure,
+# rolled back.
+CAPACITY_REFUSAL_QUERIES = 7
 
 
 def token_client(user) -> APIClient:
