@@ -5,9 +5,10 @@ from django.db import connection
 from limits.choices import EXPOSURE_STATUSES
 
 _REBUILD = """
-    INSERT INTO limits_buyerexposure (buyer_id, exposure, limits)
-    SELECT buyer_id, sum(amount), count(*) FROM limits_creditlimit
-    WHERE status = ANY(%s) GROUP BY buyer_id ORDER BY buyer_id
+    INSERT INTO limits_buyerexposure (buyer_id, exposure, limits, risk_grade, region, industry)
+    SELECT b.id, sum(l.amount), count(*), b.risk_grade, b.region, b.industry
+    FROM limits_creditlimit l JOIN buyers_buyer b ON b.id = l.buyer_id
+    WHERE l.status = ANY(%s) GROUP BY b.id ORDER BY b.id
 """
 
 

@@ -42,27 +42,21 @@ class PortfolioReport:
 
 
 # One statement over the buyers' stored totals (`BuyerExposure`, kept by triggers on the
-# limits), one row per buyer with a current limit instead of every limit: joined to the
-# buyers for their grade, region and industry, kept once (MATERIALIZED) for the four
-# groupings (GROUPING SETS, which the ORM does not have) and the top buyers, who alone are
-# joined again for their names. Measured in benchmarks/exposure.py against the bare
-# GROUP BY of the limits joined to the buyers.
+# limits and the buyers with the buyer's grade, region and industry): one narrow row per
+# buyer with a current limit, no limit and no buyer read, for the four groupings
+# (GROUPING SETS, which the ORM does not have); the top buyers come from the index on
+# (exposure, buyer) and alone are joined to the buyers for their names. Measured in
+# benchmarks/exposure.py against the bare GROUP BY of the limits joined to the buyers.
 _REPORT = """
-    WITH per_buyer AS MATERIALIZED (
-        SELECT b.id AS buyer_id, b.risk_grade, b.region, b.industry,
-               e.exposure, e.limits
-        FROM limits_buyerexposure e JOIN buyers_buyer b ON b.id = e.buyer_id
-        WHERE e.limits > 0
-    )
     SELECT grouping(risk_grade, region, industry), risk_grade, region, industry,
            sum(exposure), count(*), sum(limits), NULL::bigint, NULL, NULL
-    FROM per_buyer
+    FROM limits_buyerexposure WHERE limits > 0
     GROUP BY GROUPING SETS ((risk_grade), (region), (industry), ())
     UNION ALL
-    SELECT %(top_level)s, t.risk_grade, NULL, NULL, t.exposure, 1, t.limits, t.buyer_id,
-           b.name, b.uscc
-    FROM (SELECT * FROM per_buyer ORDER BY exposure DESC, buyer_id LIMIT %(top)s) t
-    JOIN buyers_buyer b ON b.id = t.buyer_id
+    (SELECT %(top_level)s, e.risk_grade, NULL, NULL, e.exposure, 1, e.limits, e.buyer_id,
+            b.name, b.uscc
+     FROM limits_buyerexposure e JOIN buyers_buyer b ON b.id = e.buyer_id
+     WHERE e.limits > 0 ORDER BY e.exposure DESC, e.buyer_id LIMIT %(top)s)
 """
 # grouping() bit mask over (risk_grade, region, industry): 0 marks a grouped column.
 _LEVELS = {0b011: "grade", 0b101: "region", 0b110: "industry", 0b111: "total"}

@@ -106,3 +106,8 @@ def test_the_portfolio_report_adds_up_to_the_limits(insured_a):
     assert [(t.buyer_id, t.exposure, t.limits) for t in report.top_buyers] == [
         (big.pk, Decimal("4500000.25"), 2)
     ]
+    # A buyer regraded (by any means: the stored copy follows the buyer row).
+    type(big).objects.filter(pk=big.pk).update(risk_grade=3, region="44")
+    report = portfolio_report()
+    assert (report.by_grade[1].exposure, report.by_grade[2].exposure) == (0, Decimal("4500000.25"))
+    assert {row.key for row in report.by_region} == {"44"}
