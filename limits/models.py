@@ -208,9 +208,9 @@ class BuyerExposure(models.Model):
     limits = models.IntegerField(_("current limits"), default=0)
     # The buyer's, copied by the database (a trigger on the buyers, migration 0011), so
     # that the portfolio report groups this table alone instead of joining every buyer.
-    risk_grade = models.PositiveSmallIntegerField(_("risk grade"))
-    region = models.CharField(_("region"), max_length=2)
-    industry = models.CharField(_("industry"), max_length=1)
+    risk_grade = models.PositiveSmallIntegerField(_("risk grade"), default=5)
+    region = models.CharField(_("region"), max_length=2, default="")
+    industry = models.CharField(_("industry"), max_length=1, default="")
 
     class Meta:
         verbose_name = _("buyer exposure")
