@@ -217,7 +217,9 @@ class BuyerExposure(models.Model):
         verbose_name_plural = _("buyer exposures")
         indexes = [
             models.Index(
-                models.F("exposure").desc(), "buyer", name="exposure_largest_idx",
+                models.F("exposure").desc(),
+                "buyer",
+                name="exposure_largest_idx",
                 condition=Q(limits__gt=0),
             ),
         ]
