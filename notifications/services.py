@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -132,17 +132,11 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     return unread.update(read_at=timezone.now())
 
 
-def _deliver_email(payload: dict) -> None:
-    send_mail(
-        subject=payload["subject"],
-        message=payload["body"],
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=payload["to"],
-        fail_silently=False,
-    )
-
-
-HANDLERS = {OutboxKind.EMAIL: _deliver_email}
+def _email(payload: dict) -> EmailMessage:
+    return EmailMessage(
+        subject=payload["subject"], body=payload["body"],
+        from_email=settings.DEFAULT_FROM_EMAIL, to=payload["to"],
+    )  # fmt: skip
 
 
 def _claimable(now) -> Q:
@@ -152,41 +146,65 @@ def _claimable(now) -> Q:
     )
 
 
-def outbox_deliver(*, message_id: int) -> bool:
-    """Deliver one message; returns whether this call delivered it.
-
-    The row is claimed by a conditional UPDATE (healthchecks' compare-and-set) that
-    gives this worker a lease, and the e-mail goes out after that commit, so no
-    transaction or row lock is held during slow I/O. A worker killed mid-send leaves the
-    row claimed until the lease ends; then the sweep claims it again: at least once.
-    """
+def _claim(message_ids) -> list[OutboxMessage]:
+    """Claim what of `message_ids` is claimable, in one short transaction: a lease for this
+    worker (healthchecks' compare-and-set, many rows at once; rows another worker is
+    claiming right now are skipped, not waited for)."""
     now = timezone.now()
-    claimed = (
-        OutboxMessage.objects.filter(_claimable(now), id=message_id)
-        .update(
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.filter(_claimable(now), id__in=message_ids)
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)
+        )
+        OutboxMessage.objects.filter(id__in=ids).update(
             status=OutboxStatus.SENDING, claimed_until=now + CLAIM_LEASE,
             attempts=F("attempts") + 1,
-        )
-    )  # fmt: skip
-    if not claimed:
-        return False
-    message = OutboxMessage.objects.get(id=message_id)
-    try:
-        HANDLERS[message.kind](message.payload)
-    except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
-        gave_up = message.attempts >= MAX_ATTEMPTS
-        OutboxMessage.objects.filter(id=message_id, status=OutboxStatus.SENDING).update(
-            status=OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
-            claimed_until=None,
-            last_error=f"{type(exc).__name__}: {exc}",
-            # Exponential back-off: 1, 2, 4 … minutes.
-            available_at=timezone.now() + timedelta(minutes=2 ** (message.attempts - 1)),
-        )
-        return False
-    OutboxMessage.objects.filter(id=message_id, status=OutboxStatus.SENDING).update(
+        )  # fmt: skip
+    return list(OutboxMessage.objects.filter(id__in=ids).order_by("id"))
+
+
+def _failed(message: OutboxMessage, exc: Exception) -> None:
+    gave_up = message.attempts >= MAX_ATTEMPTS
+    OutboxMessage.objects.filter(id=message.id, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
+        claimed_until=None,
+        last_error=f"{type(exc).__name__}: {exc}",
+        # Exponential back-off: 1, 2, 4 … minutes.
+        available_at=timezone.now() + timedelta(minutes=2 ** (message.attempts - 1)),
+    )
+
+
+def outbox_deliver_many(*, message_ids) -> int:
+    """Deliver these messages (those still to deliver); returns how many this call sent.
+
+    The rows are claimed first and committed, and the e-mails go out after that over one
+    connection to the mail server, so no transaction or row lock is held during slow I/O.
+    Each message succeeds or fails on its own (a failure is recorded and retried with
+    back-off). A worker killed mid-send leaves its rows claimed until the lease ends; then
+    the beat sweep claims them again: at least once.
+    """
+    messages = _claim(message_ids)
+    if not messages:
+        return 0
+    sent = []
+    with get_connection(fail_silently=False) as connection:
+        for message in messages:
+            try:
+                connection.send_messages([_email(message.payload)])
+            except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+                _failed(message, exc)
+            else:
+                sent.append(message.id)
+    OutboxMessage.objects.filter(id__in=sent, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.SENT, sent_at=timezone.now(), claimed_until=None
     )
-    return True
+    return len(sent)
+
+
+def outbox_deliver(*, message_id: int) -> bool:
+    """Deliver one message; returns whether this call delivered it (`outbox_deliver_many`)."""
+    return outbox_deliver_many(message_ids=[message_id]) == 1
 
 
 def outbox_due_ids(*, limit: int) -> list[int]:

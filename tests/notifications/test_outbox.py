@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from notifications.choices import MAX_ATTEMPTS, OutboxKind, OutboxStatus
 from notifications.models import Notification, OutboxMessage
-from notifications.services import notify_users, outbox_deliver, outbox_enqueue
+from notifications.services import (
+    notify_users,
+    outbox_deliver,
+    outbox_deliver_many,
+    outbox_enqueue,
+)
 from notifications.tasks import deliver_outbox
 
 pytestmark = pytest.mark.django_db
@@ -98,21 +103,32 @@ def test_a_message_claimed_by_a_dead_worker_is_sent_after_its_lease():
 
 
 def test_the_email_is_sent_outside_the_claiming_transaction(settings):
-    # The handler sees the row already claimed and committed: no lock is held while it runs.
-    from notifications import services
+    # The backend sees the row already claimed: no lock is held while it sends.
+    from tests.notifications.failing_backend import RecordingBackend
 
-    seen = []
-
-    def handler(payload):
-        seen.append(OutboxMessage.objects.get(pk=message.pk).status)
-
+    settings.EMAIL_BACKEND = "tests.notifications.failing_backend.RecordingBackend"
+    RecordingBackend.seen = []
     message = OutboxMessage.objects.create(
         kind=OutboxKind.EMAIL, payload=EMAIL, available_at=timezone.now()
     )
-    original = services.HANDLERS[OutboxKind.EMAIL]
-    services.HANDLERS[OutboxKind.EMAIL] = handler
-    try:
-        assert outbox_deliver(message_id=message.pk)
-    finally:
-        services.HANDLERS[OutboxKind.EMAIL] = original
-    assert seen == [OutboxStatus.SENDING]
+    assert outbox_deliver(message_id=message.pk)
+    assert RecordingBackend.seen == [OutboxStatus.SENDING]
+
+
+def test_a_batch_goes_over_one_connection_and_a_failure_stays_its_own(settings):
+    from tests.notifications.failing_backend import RecordingBackend
+
+    settings.EMAIL_BACKEND = "tests.notifications.failing_backend.RecordingBackend"
+    RecordingBackend.seen, RecordingBackend.opened, RecordingBackend.refuse = [], 0, "bad@x"
+    now = timezone.now()
+    messages = [
+        OutboxMessage.objects.create(
+            kind=OutboxKind.EMAIL, available_at=now, payload={**EMAIL, "to": [to]}
+        )
+        for to in ("a@x", "bad@x", "c@x")
+    ]
+    assert outbox_deliver_many(message_ids=[m.pk for m in messages]) == 2
+    assert RecordingBackend.opened == 1
+    statuses = [OutboxMessage.objects.get(pk=m.pk).status for m in messages]
+    assert statuses == [OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.SENT]
+    assert outbox_deliver_many(message_ids=[m.pk for m in messages]) == 0  # not due yet
