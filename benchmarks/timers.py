@@ -7,8 +7,8 @@ half of the due items in the claims' five-month waiting period, ended yesterday,
 other half as declaration deadlines of the insureds (`Deadline`, due yesterday, open),
 and gives every portal user an e-mail address so that each notice also writes an e-mail.
 
-Then it starts a worker (`celery worker --pool=prefork --concurrency 2`, its own Redis
-database, the in-memory e-mail backend) and sends the two daily sweeps twice each
+Then it starts a worker (`celery worker --pool=prefork --concurrency 4`, as `make run`;
+its own Redis database, the in-memory e-mail backend) and sends the two daily sweeps twice each
 (`claims.tasks.sweep_claims`, `deadlines.tasks.sweep_deadlines`): two sweepers of each
 kind run at once, as when beat and an operator start one together. It measures:
 
@@ -57,7 +57,9 @@ def parse_args():
     parser.add_argument("--database", default=default_database(), help="default: %(default)s")
     parser.add_argument("--items", type=int, default=100_000, help="due items, half of each")
     parser.add_argument("--sweepers", type=int, default=2, help="sweeps of each kind at once")
-    parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes")
+    parser.add_argument(
+        "--concurrency", type=int, default=4, help="worker pool processes (as make run)"
+    )
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args()

@@ -17,7 +17,7 @@ $PY manage.py demo_data
 echo "Collecting static files (compressing them takes a minute)..."
 $PY manage.py collectstatic --noinput -v 0
 mkdir -p var
-.venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 > var/worker.log 2>&1 &
+.venv/bin/celery -A config worker --loglevel=INFO --concurrency=4 > var/worker.log 2>&1 &
 WORKER=$!
 .venv/bin/celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule > var/beat.log 2>&1 &
 BEAT=$!
