@@ -20,6 +20,7 @@ from core.choices import Province
 from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.models import StatusChange
 from core.money import MoneyField
+from core.records import kept, kept_unless_draft
 from core.transitions import append_only, status_guard
 
 
@@ -92,7 +93,7 @@ class AssignmentAgreement(models.Model):
                 violation_error_message=_("An agreement in force needs its start date."),
             ),
         ]
-        triggers = [status_guard()]
+        triggers = [status_guard(), kept()]
 
     def __str__(self):
         return self.reference
@@ -188,6 +189,7 @@ class AgreementBuyer(models.Model):
     bank = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        triggers = [kept_unless_draft("banks_assignmentagreement", "agreement_id")]
         verbose_name = _("covered buyer")
         verbose_name_plural = _("covered buyers")
         constraints = [
@@ -229,6 +231,7 @@ class ReceivableReport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        triggers = [kept()]
         ordering = ["-as_of", "-created_at", "-id"]
         verbose_name = _("receivables report")
         verbose_name_plural = _("receivables reports")

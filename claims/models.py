@@ -27,6 +27,7 @@ from claims.choices import (
 from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.models import StatusChange
 from core.money import MoneyField
+from core.records import kept, kept_unless_draft
 from core.text import LONG_TEXT_MAX_LENGTH
 from core.transitions import append_only, status_guard
 
@@ -90,7 +91,7 @@ class OverdueNotice(models.Model):
                 violation_error_message=_("A notice on this buyer is already being prepared."),
             ),
         ]
-        triggers = [status_guard()]
+        triggers = [status_guard(), kept()]
 
     def __str__(self):
         return self.reference
@@ -138,6 +139,7 @@ class NoticeInvoice(models.Model):
     disputed = models.BooleanField(_("disputed by the buyer"), default=False)
 
     class Meta:
+        triggers = [kept_unless_draft("claims_overduenotice", "notice_id")]
         ordering = ["original_due_date", "number", "id"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
@@ -221,6 +223,7 @@ class RepaymentPlan(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        triggers = [kept()]
         verbose_name = _("repayment plan")
         verbose_name_plural = _("repayment plans")
 
@@ -235,6 +238,7 @@ class PlanInstalment(models.Model):
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
 
     class Meta:
+        triggers = [kept()]
         ordering = ["due_on", "id"]
         verbose_name = _("plan instalment")
         verbose_name_plural = _("plan instalments")
@@ -306,7 +310,7 @@ class Claim(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "waiting_ends_on"], name="claim_waiting_idx")]
-        triggers = [status_guard()]
+        triggers = [status_guard(), kept()]
 
     def __str__(self):
         return self.reference
@@ -482,7 +486,7 @@ class Worksheet(models.Model):
                 ),
             ),
         ]
-        triggers = [status_guard()]
+        triggers = [status_guard(), kept()]
 
     def __str__(self):
         return f"{self.claim.reference} v{self.version}"
@@ -567,6 +571,7 @@ class PolicyLiability(models.Model):
     committed = MoneyField(_("committed"), default=0)
 
     class Meta:
+        triggers = [kept()]
         verbose_name = _("maximum liability used")
         verbose_name_plural = _("maximum liability used")
         constraints = [

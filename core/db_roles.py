@@ -6,9 +6,11 @@ Three roles, named in settings.DB_ROLES (scripts/services.sh creates them locall
   table and writes only what the application writes: no TRUNCATE anywhere (TRUNCATE skips
   row triggers), and no UPDATE or DELETE on the audit trail (pghistory's event tables)
   or on the records the models declare append-only (status-change rows, decisions,
-  payments: an unconditional `pgtrigger.Protect`). Not being the owner, it cannot drop or
-  disable a trigger (`ALTER TABLE ... DISABLE TRIGGER`) nor change the schema; not being
-  a superuser, it cannot `SET session_replication_role = replica`, which skips triggers.
+  payments: an unconditional `pgtrigger.Protect`), and no DELETE of the insurance records
+  kept for the retention period (`core.records.kept()`, a Protect on DELETE only: they
+  keep their UPDATE). Not being the owner, it cannot drop or disable a trigger (`ALTER
+  TABLE ... DISABLE TRIGGER`) nor change the schema; not being a superuser, it cannot
+  `SET session_replication_role = replica`, which skips triggers.
 - the owner (`tci_owner`): owns the database, the schema's tables, sequences and
   functions; runs migrations and the bulk loads that skip triggers (`manage.py
   scale_data`, the benchmarks), for which it is granted `SET` on session_replication_role.
@@ -47,9 +49,14 @@ def role_name(kind: str) -> str:
 
 
 def _protected(model, operation: str) -> bool:
-    """Does an unconditional Protect trigger refuse `operation` ('UPDATE', 'DELETE')?"""
+    """Does an unconditional Protect trigger refuse `operation` ('UPDATE', 'DELETE')?
+
+    Each operation exactly: a Protect on DELETE only leaves UPDATE granted, and one on
+    `UpdateOf(columns)` ('UPDATE OF ...') leaves the other columns to the trigger."""
     return any(
-        isinstance(t, pgtrigger.Protect) and t.condition is None and operation in str(t.operation)
+        isinstance(t, pgtrigger.Protect)
+        and t.condition is None
+        and operation in str(t.operation).split(" OR ")
         for t in getattr(model._meta, "triggers", ())
     )
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.models import StatusChange
+from core.records import kept
 from core.text import LONG_TEXT_MAX_LENGTH
 from core.transitions import append_only, status_guard
 from documents.choices import (
@@ -128,11 +129,8 @@ class Document(models.Model):
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Q(old__status="issued") & _changed(ISSUED_COLUMNS),
             ),
-            pgtrigger.Protect(
-                name="issued_document_kept",
-                operation=pgtrigger.Delete,
-                condition=pgtrigger.Q(old__status="issued"),
-            ),
+            # Drafts too: the app never deletes a document, a failed one stays as its record.
+            kept("document_kept"),
         ]
 
     def __str__(self):

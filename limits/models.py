@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.models import StatusChange
 from core.money import MoneyField
+from core.records import kept
 from core.text import LONG_TEXT_MAX_LENGTH
 from core.texts import Text, render_text, text_entry
 from core.transitions import append_only, status_guard
@@ -121,7 +122,7 @@ class CreditLimit(models.Model):
         ordering = ["-updated_at", "-id"]
         verbose_name = _("credit limit")
         verbose_name_plural = _("credit limits")
-        triggers = [status_guard(), *EXPOSURE_TRIGGERS]
+        triggers = [status_guard(), kept(), *EXPOSURE_TRIGGERS]
         constraints = [
             # One current limit per (policy, buyer); ended ones stay for history.
             FieldUniqueConstraint(
@@ -321,7 +322,7 @@ class LimitApplication(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("limit application")
         verbose_name_plural = _("limit applications")
-        triggers = [status_guard()]
+        triggers = [status_guard(), kept()]
         constraints = [
             FieldUniqueConstraint(
                 fields=["policy", "buyer"],
@@ -660,7 +661,7 @@ class LimitReview(models.Model):
         ordering = ["due_on", "id"]
         verbose_name = _("limit review")
         verbose_name_plural = _("limit reviews")
-        triggers = [status_guard()]
+        triggers = [status_guard(), kept()]
         constraints = [
             # The review job may run twice: each event opens one review per limit, and a
             # limit has at most one open yearly review.
@@ -711,6 +712,7 @@ class PendingOrdersCover(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        triggers = [kept()]
         ordering = ["-created_at"]
         verbose_name = _("pending-orders request")
         verbose_name_plural = _("pending-orders requests")

@@ -36,3 +36,6 @@ class PolicyAdmin(ReadOnlyAdmin):
 @admin.register(EligibilityOverride)
 class EligibilityOverrideAdmin(admin.ModelAdmin):
     list_display = ("policy", "code", "overridden_by", "overridden_at")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a record, kept (core/records.py): the database refuses the DELETE

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.models import StatusChange
 from core.money import MoneyField
+from core.records import kept
 from core.text import LONG_TEXT_MAX_LENGTH
 from core.transitions import append_only, status_guard
 from policies.choices import (
@@ -221,7 +222,7 @@ class Policy(models.Model):
                 violation_error_message=_("There is at least one instalment."),
             ),
         ]
-        triggers = [status_guard()]
+        triggers = [status_guard(), kept()]
         indexes = [
             models.Index(fields=["status", "period_end"], name="policy_status_end_idx"),
             models.Index(fields=["insured", "status"], name="policy_insured_status_idx"),
@@ -272,6 +273,7 @@ class EligibilityOverride(models.Model):
     overridden_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        triggers = [kept()]
         constraints = [
             FieldUniqueConstraint(
                 fields=["policy", "code"],

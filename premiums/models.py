@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.models import StatusChange
 from core.money import MoneyField
+from core.records import kept
 from core.text import LONG_TEXT_MAX_LENGTH
 from core.texts import render_text
 from core.transitions import append_only, status_guard
@@ -121,7 +122,7 @@ class Declaration(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "due_on"], name="declaration_status_due_idx")]
-        triggers = [status_guard()]
+        triggers = [status_guard(), kept()]
 
     def __str__(self):
         return f"{self.policy} Q{self.quarter} v{self.version}"
@@ -176,6 +177,7 @@ class DeclarationUpload(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        triggers = [kept()]
         ordering = ["-created_at", "-id"]
         verbose_name = _("declaration upload")
         verbose_name_plural = _("declaration uploads")
@@ -249,7 +251,7 @@ class DebitNote(models.Model):
             # sorting every row the role sees (issue 10, B7: EXPLAIN on 20,000 rows).
             models.Index(fields=["due_on", "number"], name="debit_note_list_idx"),
         ]
-        triggers = [status_guard()]
+        triggers = [status_guard(), kept()]
 
     def __str__(self):
         return self.number

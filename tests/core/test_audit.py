@@ -37,6 +37,21 @@ def test_raw_sql_is_audited_too(insured_a):
     )
 
 
+def test_raw_sql_on_a_kept_record_writes_an_event_row(insured_a):
+    """Records may not be deleted but may change (core/records.py): every change by raw
+    SQL, one row or many, leaves its pghistory event row."""
+    policies = [PolicyFactory(insured=insured_a) for _ in range(2)]
+    events = Policy.pgh_event_models["update"].objects
+    before = events.filter(pgh_obj__in=policies).count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE policies_policy SET premium_rate_percent = 0.7 WHERE id = ANY(%s)",
+            [[p.pk for p in policies]],
+        )
+    assert events.filter(pgh_obj__in=policies).count() == before + 2
+    assert {e.premium_rate_percent for e in events.order_by("-pgh_id")[:2]} == {Decimal("0.7")}
+
+
 def test_the_acting_user_is_recorded(underwriter):
     buyer = BuyerFactory(risk_grade=3)
     with action(underwriter):

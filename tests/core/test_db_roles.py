@@ -10,8 +10,10 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pghistory.models
+import pgtrigger
 import psycopg
 import pytest
 from django.apps import apps
@@ -200,6 +202,19 @@ def test_grants_follow_the_models():
     assert grants["claims_recovery"].update and not grants["claims_recovery"].delete
     # A conditional one (issued documents) leaves it to the trigger.
     assert grants["documents_document"].update
+    # Records kept (core/records.py): no DELETE, but UPDATE stays; rows of a draft
+    # (a conditional trigger) stay deletable.
+    for table in ("policies_policy", "claims_claim", "documents_document", "premiums_debitnote"):
+        assert grants[table].update is True and not grants[table].delete, table
+    assert grants["claims_noticeinvoice"].delete and grants["claims_noticeinvoice"].update
+
+
+def test_the_application_role_updates_a_record_but_cannot_delete_it(as_app):
+    # Privileges are checked before any row is read: `WHERE false` is enough.
+    with as_app.cursor() as cursor:
+        cursor.execute("UPDATE policies_policy SET id = id WHERE false")
+    statement = "DELETE FROM policies_policy WHERE false"
+    assert _refused(as_app, statement) is errors.InsufficientPrivilege
 
 
 @pytest.mark.django_db
@@ -241,3 +256,19 @@ def test_processes_connect_as_the_application_role_unless_told_otherwise():
     wrong = _database_user(POSTGRES_CONNECT_AS="root")
     assert wrong.returncode != 0
     assert "POSTGRES_CONNECT_AS" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    ("operation", "update", "delete"),
+    [
+        (pgtrigger.Delete, False, True),
+        (pgtrigger.Update | pgtrigger.Delete, True, True),
+        (pgtrigger.UpdateOf("status"), False, False),  # other columns: the trigger holds
+    ],
+)
+def test_each_protected_operation_withholds_only_its_own_privilege(operation, update, delete):
+    model = SimpleNamespace(
+        _meta=SimpleNamespace(triggers=[pgtrigger.Protect(name="p", operation=operation)])
+    )
+    assert db_roles._protected(model, "UPDATE") is update
+    assert db_roles._protected(model, "DELETE") is delete
