@@ -1,0 +1,37 @@
+"""The OpenAPI schema's view of core.api.RequestGuards: every POST takes an optional
+`Idempotency-Key`, every update an optional `If-Match` (issue 11 item 4)."""
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+
+from core.api import UPDATES, RequestGuards
+from core.idempotency import MAX_KEY_LENGTH
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        f"Optional, unique per request of this client (1 to {MAX_KEY_LENGTH} characters). A retry with the "
+        "same key and body answers the first answer (header Idempotent-Replayed: true) and "
+        "writes nothing; with another body 422; while the first still runs 409. Kept 24 hours."
+    ),
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional: the ETag of the read this update is based on; stale answers 412.",
+)
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if isinstance(self.view, RequestGuards):
+            if self.method == "POST":
+                parameters.append(IDEMPOTENCY_KEY)
+            elif self.method in UPDATES:
+                parameters.append(IF_MATCH)
+        return parameters
