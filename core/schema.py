@@ -26,7 +26,23 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+# The answers the guards add, so that a client (and a fuzzer) finds them documented.
+POST_ANSWERS = {
+    "409": {"description": "A request with this Idempotency-Key is still running."},
+    "422": {"description": "This Idempotency-Key was used with another request."},
+}
+UPDATE_ANSWERS = {"412": {"description": "If-Match is stale: the object changed since."}}
+
+
 class AutoSchema(SpectacularAutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        if direction == "response" and isinstance(self.view, RequestGuards):
+            extra = POST_ANSWERS if self.method == "POST" else {}
+            extra = UPDATE_ANSWERS if self.method in UPDATES else extra
+            bodies = {**bodies, **{code: a for code, a in extra.items() if code not in bodies}}
+        return bodies
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if isinstance(self.view, RequestGuards):

@@ -249,3 +249,18 @@ def test_16_concurrent_pending_orders_requests_with_one_key_make_one_cover(perso
     )
     _one_answer_many_replays(answers)
     assert PendingOrdersCover.objects.count() == 1
+
+
+def test_the_schema_documents_the_headers_and_their_answers():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+            if method == "post":
+                assert "Idempotency-Key" in headers, path
+                assert {"409", "422"} <= set(operation["responses"]), path
+            if method in ("put", "patch"):
+                assert "If-Match" in headers, path
+                assert "412" in operation["responses"], path
