@@ -136,6 +136,22 @@ def test_keys_are_kept_a_day_then_purged(underwriter, insured_a):
     assert idempotency.purge(now + timedelta(hours=25)) == 1
 
 
+@pytest.mark.django_db
+def test_the_hourly_beat_task_purges_keys_older_than_a_day(settings, underwriter, insured_a):
+    from core.tasks import purge_idempotency_keys
+
+    assert settings.CELERY_BEAT_SCHEDULE["purge-idempotency-keys"]["task"] == (
+        purge_idempotency_keys.name
+    )
+    _create_policy(underwriter, insured_a, "yesterday")
+    _create_policy(underwriter, insured_a, "today", buyer_count=11)
+    IdempotencyKey.objects.filter(key="yesterday").update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    assert purge_idempotency_keys.delay().get() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["today"]
+
+
 # --- ETag and If-Match ---------------------------------------------------------------------
 
 
