@@ -229,6 +229,11 @@ def test_16_concurrent_policy_posts_with_one_key_make_one_policy(underwriter, in
     answers = _race(lambda: _create_policy(underwriter, insured_a, "burst"))
     _one_answer_many_replays(answers)
     assert Policy.objects.count() == 1
+    # Once the first is done, a late duplicate gets its answer.
+    late = _create_policy(underwriter, insured_a, "burst")
+    first = next(answer for answer in answers if answer.status_code == 201)
+    assert (late.status_code, late.content) == (201, first.content)
+    assert Policy.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
