@@ -251,7 +251,8 @@ REST_FRAMEWORK = {
     # Lists page without counting every match (core.pagination, issue 10 B7).
     "DEFAULT_PAGINATION_CLASS": "core.pagination.NextPagePagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents the Idempotency-Key and If-Match headers (core.schema).
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     # Money travels as strings and is parsed as Decimal (ENVIRONMENT.md: floats lose cents).
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
@@ -320,7 +321,14 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# Idempotency keys answer replays for at least this long (issue 11; Stripe keeps 24 hours).
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+
 CELERY_BEAT_SCHEDULE = {
+    "purge-idempotency-keys": {
+        "task": "core.tasks.purge_idempotency_keys",
+        "schedule": crontab(minute=35),
+    },
     "deliver-outbox": {
         "task": "notifications.tasks.deliver_outbox",
         "schedule": timedelta(seconds=30),

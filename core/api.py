@@ -1,15 +1,89 @@
-"""DRF plumbing shared by every app's API: the model serializer base and the exception
-handler (the JSON parser is in core.parsers) (SPEC 11: bad input answers 400 naming the field, never 5xx)."""
+"""DRF plumbing shared by every app's API: the viewset bases, the model serializer base
+and the exception handler (the JSON parser is in core.parsers) (SPEC 11: bad input answers
+400 naming the field, never 5xx)."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
-from rest_framework import exceptions, serializers
+from django.db import IntegrityError, transaction
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core import money
+from core import idempotency, money, preconditions
 from core.constraints import error_for_integrity_error
+
+UPDATES = ("PUT", "PATCH")
+ETAG_ACTIONS = ("retrieve", "update", "partial_update")
+
+
+class RequestGuards:
+    """Applied to every API view through the bases below (tests/core/test_idempotency.py
+    checks that every registered viewset has it): `Idempotency-Key` on POST
+    (core.idempotency), `ETag` on detail reads and updates and `If-Match` on updates
+    (core.preconditions)."""
+
+    _idempotency_key_id = None
+    _etag_object = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in UPDATES and "HTTP_IF_MATCH" in request.META:
+            # The If-Match check locks the row; the update runs under the same lock.
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authenticated, permitted, throttled
+        if request.method == "POST" and (key := idempotency.key_of(request)) is not None:
+            self._idempotency_key_id = idempotency.begin(request, key)
+        elif request.method in UPDATES and (if_match := request.headers.get("If-Match")):
+            preconditions.check_if_match(self.get_object(), if_match)
+
+    def get_object(self):
+        obj = super().get_object()
+        self._etag_object = obj
+        return obj
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            self._release_key()
+            raise
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self._idempotency_key_id is not None:
+            idempotency.finish(self._idempotency_key_id, response)
+            self._idempotency_key_id = None
+        obj = self._etag_object
+        if (
+            obj is not None
+            and getattr(self, "action", None) in ETAG_ACTIONS
+            and 200 <= response.status_code < 300
+            and preconditions.has_etag(type(obj))
+        ):
+            # A read answers the row it loaded; an update's row was saved since: read again.
+            if request.method in UPDATES:
+                response["ETag"] = preconditions.current_etag(obj)
+            else:
+                response["ETag"] = preconditions.etag(type(obj), obj.pk, obj.updated_at)
+        return response
+
+    def _release_key(self):
+        if self._idempotency_key_id is not None:
+            idempotency.release(self._idempotency_key_id)
+            self._idempotency_key_id = None
+
+
+class GenericViewSet(RequestGuards, viewsets.GenericViewSet):
+    """The base of every API viewset with a queryset."""
+
+
+class ViewSet(RequestGuards, viewsets.ViewSet):
+    """The base of every API viewset without a queryset (calculators)."""
 
 
 class ModelSerializer(serializers.ModelSerializer):

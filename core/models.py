@@ -42,3 +42,33 @@ class StatusChange(models.Model):
     class Meta:
         abstract = True
         ordering = ["created_at", "id"]
+
+
+class IdempotencyKey(models.Model):
+    """One client's `Idempotency-Key` and the first answer given to it (issue 11, IETF
+    draft-ietf-httpapi-idempotency-key-header): a replay gets this answer back and writes
+    nothing. Inserted before the view runs, so that of concurrent duplicates one runs."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.TextField()
+    # sha256 of method, path and body: the same key with another request answers 422.
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.RUNNING)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.BinaryField(default=b"", blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} ({self.state})"

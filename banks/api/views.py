@@ -6,12 +6,13 @@ its own policies, the feed is the banks' (staff see every bank's)."""
 import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins
 
 from banks import selectors
 from banks.api.serializers import AgreementSerializer, FeedEventSerializer, PositionSerializer
 from banks.choices import AgreementScope, AgreementStatus, BankEventKind
 from banks.models import AgreementBuyer, AssignmentAgreement, BankEvent
+from core.api import GenericViewSet
 from core.filters import DjangoFilterBackend, FilterSet, IdFilter, KnownQueryParameters
 from core.scope import visible
 
@@ -33,7 +34,7 @@ class AgreementFilterSet(FilterSet):
     list=extend_schema(summary="Assignment agreements you may see"),
     retrieve=extend_schema(responses={200: AgreementSerializer, 404: NOT_FOUND}),
 )
-class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Tripartite assignment agreements (赔款转让协议, SPEC 8) with the buyers they cover."""
 
     serializer_class = AgreementSerializer
@@ -67,7 +68,7 @@ class PositionFilterSet(FilterSet):
         ),
     )
 )
-class PositionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PositionViewSet(mixins.ListModelMixin, GenericViewSet):
     serializer_class = PositionSerializer
     filterset_class = PositionFilterSet
     # The figures are computed per row (not columns to order by in the database).
@@ -98,7 +99,7 @@ class FeedFilterSet(FilterSet):
 
 
 @extend_schema_view(list=extend_schema(summary="What changed on the financed policies"))
-class FeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class FeedViewSet(mixins.ListModelMixin, GenericViewSet):
     """The bank's feed (SPEC 8), newest first; `new` marks what came after the caller last
     read it (on the portal)."""
 

@@ -1,10 +1,11 @@
-from rest_framework import mixins, viewsets
+from rest_framework import mixins
 from rest_framework.filters import OrderingFilter
 
 from buyers import services
 from buyers.api.serializers import BuyerSerializer, InsuredBuyerSerializer
 from buyers.filtersets import BuyerFilterSet
 from buyers.selectors import buyers_visible_to
+from core.api import GenericViewSet
 from core.filters import DjangoFilterBackend, KnownQueryParameters
 from core.permissions import UnderwriterWrites
 
@@ -23,7 +24,7 @@ class BuyerViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    GenericViewSet,
 ):
     """The buyer register. Staff read all; insureds read their own buyers; underwriters write."""
 

@@ -2,9 +2,9 @@
 the base viewset (SPEC 2, 7)."""
 
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import viewsets
 
 from claims.services.common import INSURED_FILERS, INSURED_PREPARERS, is_claims_staff
+from core.api import GenericViewSet
 from limits.api.views import ActionRoles
 
 # --- who may call what -------------------------------------------------------------------
@@ -40,7 +40,7 @@ def answers(ok: dict, *errors: int) -> dict:
     return {**ok, **{code: ERRORS[code] for code in errors}}
 
 
-class ClaimsViewSet(viewsets.GenericViewSet):
+class ClaimsViewSet(GenericViewSet):
     permission_classes = [ActionRoles]
     action_roles: dict = {}
 

@@ -4,8 +4,9 @@ that create obligations open and close them; nobody edits one here."""
 import django_filters
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins
 
+from core.api import GenericViewSet
 from core.filters import FilterSet
 from deadlines.api.serializers import DeadlineSerializer
 from deadlines.choices import DeadlineKind, DeadlineParty, DeadlineStatus
@@ -37,7 +38,7 @@ class DeadlineFilterSet(FilterSet):
         }
     ),
 )
-class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Every dated obligation an insured or the insurer can miss (SPEC 10), as each role
     may see them: an insured its own policies', staff all, a bank none until agreements
     exist."""

@@ -5,11 +5,12 @@ system as the subjects move (documents.apps); nobody uploads or edits one."""
 import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core.api import GenericViewSet
 from core.filters import FilterSet
 from documents import services
 from documents.api.serializers import DocumentReissueSerializer, DocumentSerializer
@@ -40,7 +41,7 @@ class DocumentFilterSet(FilterSet):
     list=extend_schema(summary="Documents you may see"),
     retrieve=extend_schema(responses={200: DocumentSerializer, 404: NOT_FOUND}),
 )
-class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Generated PDFs, every version: an issued one never changes (its SHA-256 is here);
     a correction is the next version."""
 

@@ -11,11 +11,12 @@ fields) or PermissionError (403), see `core.api.exception_handler`.
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from core.api import GenericViewSet, ViewSet
 from core.filters import KnownQueryParameters
 from limits import rules, services
 from limits.api.serializers import (
@@ -122,7 +123,7 @@ def _decisions_prefetch() -> Prefetch:
     )
 
 
-class _LimitsViewSet(viewsets.GenericViewSet):
+class _LimitsViewSet(GenericViewSet):
     permission_classes = [ActionRoles]
     action_roles: dict = {}
 
@@ -500,7 +501,7 @@ class DecisionQueueViewSet(mixins.ListModelMixin, _LimitsViewSet):
 # --- calculators ---------------------------------------------------------------------------
 
 
-class CalculatorViewSet(viewsets.ViewSet):
+class CalculatorViewSet(ViewSet):
     """The limit calculators shown next to an application (SPEC 5): any logged-in user."""
 
     @extend_schema(

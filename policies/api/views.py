@@ -1,8 +1,9 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import GenericViewSet
 from core.filters import KnownQueryParameters
 from core.permissions import UnderwriterWrites
 from policies import services
@@ -23,7 +24,7 @@ class PolicyViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    GenericViewSet,
 ):
     """Policies as each role may see them; lifecycle moves are actions, never a PATCH."""
 

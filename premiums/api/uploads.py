@@ -3,11 +3,11 @@
 then checked and loaded (or refused) by a worker: GET it for its state and errors."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import ModelSerializer
+from core.api import GenericViewSet, ModelSerializer
 from premiums import uploads
 from premiums.models import DeclarationUpload
 from premiums.selectors import uploads_visible_to
@@ -58,9 +58,7 @@ ERRORS = {
         },
     ),
 )
-class DeclarationUploadViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class DeclarationUploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Bulk upload of declarations: checked as a whole, loaded entirely or not at all."""
 
     serializer_class = DeclarationUploadSerializer

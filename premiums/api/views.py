@@ -12,10 +12,11 @@ import django_filters
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import GenericViewSet
 from core.filters import FilterSet, IdFilter, KnownQueryParameters
 from core.scope import visible
 from limits.api.views import ActionRoles
@@ -76,7 +77,7 @@ def _answers(ok: dict, *errors: int) -> dict:
     return {**ok, **{code: ERRORS[code] for code in errors}}
 
 
-class _PremiumsViewSet(viewsets.GenericViewSet):
+class _PremiumsViewSet(GenericViewSet):
     permission_classes = [ActionRoles]
     action_roles: dict = {}
 
@@ -340,7 +341,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Premiums
 # --- a policy's premium account ---------------------------------------------------------------
 
 
-class PremiumAccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PremiumAccountViewSet(mixins.RetrieveModelMixin, GenericViewSet):
     """A policy's premium position and its declarations by quarter (SPEC 6), by the
     policy's id. The insured's and the insurer's business only: a bank finds none."""
 

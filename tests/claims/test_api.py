@@ -209,6 +209,23 @@ def test_a_claim_from_the_notice_to_the_payment_through_the_api(
 # --- notices ---------------------------------------------------------------------------------------
 
 
+def test_a_notice_edited_on_a_stale_read_answers_412(personas, policy, limited):
+    """Issue 11: PATCH with the ETag of an old read is refused and changes nothing."""
+    clerk = personas["insured_a_clerk"]
+    draft = ok(client(clerk).post(NOTICES, notice_body(policy, limited), format="json"), 201)
+    url = f"{NOTICES}{draft['id']}/"
+    etag = client(clerk).get(url)["ETag"]
+    first = client(clerk).patch(url, {"comment": "first"}, format="json", HTTP_IF_MATCH=etag)
+    assert first.status_code == 200, first.json()
+    stale = client(clerk).patch(url, {"comment": "second"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert client(clerk).get(url).json()["comment"] == "first"
+    fresh = client(clerk).patch(
+        url, {"comment": "second"}, format="json", HTTP_IF_MATCH=first["ETag"]
+    )
+    assert fresh.status_code == 200
+
+
 def test_a_clerks_draft_is_the_insureds_until_an_approver_files_it(personas, policy, limited):
     clerk, approver = personas["insured_a_clerk"], personas["insured_a"]
     # SPEC 2: a clerk's notice waits for an approver, `file` or not.

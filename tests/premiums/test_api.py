@@ -303,6 +303,24 @@ def test_a_draft_is_edited_by_patch_and_what_is_left_out_stays(account, clerk):
     assert [c["action"] for c in back["changes"]] == ["prepare", "edit", "edit", "edit"]
 
 
+def test_a_draft_edited_on_a_stale_read_answers_412(account, clerk):
+    """Issue 11: the ETag of the read the edit is based on; a colleague's save since
+    makes it stale and the edit is refused, changing nothing."""
+    draft = declared(declare(clerk, account, turnover="1000000.00"))
+    url = f"{URL}{draft['id']}/"
+    client = api_as(clerk)
+    etag = client.get(url)["ETag"]
+    changed = client.patch(url, {"turnover": "1100000.00"}, format="json", HTTP_IF_MATCH=etag)
+    assert changed.status_code == 200, changed.json()
+    stale = client.patch(url, {"turnover": "1200000.00"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert Declaration.objects.get(pk=draft["id"]).turnover == D("1100000.00")
+    fresh = client.patch(
+        url, {"turnover": "1200000.00"}, format="json", HTTP_IF_MATCH=changed["ETag"]
+    )
+    assert fresh.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
