@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('limits', '0010_buyer_exposure'),
+        ('limits', '0011_exposure_by_buyer_fields'),
     ]
 
     operations = [
