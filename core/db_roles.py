@@ -258,6 +258,15 @@ def grant(cursor) -> int:
             columns = sql.SQL(", ").join(sql.Identifier(c) for c in g.update)
             _execute(cursor, sql.SQL("GRANT UPDATE ({}) ON {} TO {}").format(columns, table, app))
     _execute(cursor, _IGNORE_FUNCTION.format(sql.Literal(role_name("app"))))
+    # Run by the admin on a new database, the statement above creates the function as the
+    # admin's; migrate (as the owner) re-creates it on every trigger install, so it must be
+    # the owner's.
+    _execute(
+        cursor,
+        sql.SQL("ALTER FUNCTION public._pgtrigger_should_ignore(NAME) OWNER TO {}").format(
+            _role(role_name("owner"))
+        ),
+    )
     return len(grants)
 
 

@@ -209,6 +209,28 @@ def test_grants_follow_the_models():
     assert grants["claims_noticeinvoice"].delete and grants["claims_noticeinvoice"].update
 
 
+def test_grants_run_by_the_admin_leave_pgtriggers_function_to_the_owner(transactional_db):
+    """`db_roles` run by the admin on a new database creates pgtrigger's function; migrate,
+    as the owner, re-creates it on every trigger install, which only its owner may: so
+    the admin's run hands it to the owner (`make run` on a fresh database failed)."""
+    admin, password = settings.DB_ROLES["admin"]
+    params = connection.settings_dict
+    connect = dict(host=params["HOST"], port=params["PORT"], dbname=params["NAME"], user=admin,
+                   password=password or None)  # fmt: skip
+    with (
+        psycopg.connect(**connect) as conn,
+        conn.transaction(force_rollback=True),
+        conn.cursor() as cursor,
+    ):
+        # As on a new database: no function yet (the triggers go with it, rolled back).
+        cursor.execute("DROP FUNCTION public._pgtrigger_should_ignore(NAME) CASCADE")
+        db_roles.grant(cursor)
+        cursor.execute(
+            "SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE proname = '_pgtrigger_should_ignore'"
+        )
+        assert cursor.fetchone()[0] == db_roles.role_name("owner")
+
+
 def test_the_application_role_updates_a_record_but_cannot_delete_it(as_app):
     # Privileges are checked before any row is read: `WHERE false` is enough.
     with as_app.cursor() as cursor:
