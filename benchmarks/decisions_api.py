@@ -268,10 +268,6 @@ def copy_rows(model, rows, *, triggers: bool = False) -> int:
         finally:
             if not triggers:
                 raw.execute("SET session_replication_role = DEFAULT")
-        if not triggers and model._meta.label == "limits.CreditLimit":
-            from limits.exposure import exposure_rebuild
-
-            exposure_rebuild()  # the stored totals, whose triggers were off too
         raw.execute(f'ANALYZE "{model._meta.db_table}"')
     return count
 
@@ -290,6 +286,7 @@ def load(args) -> dict:
     from buyers.models import Buyer, BuyerCapacity
     from core.uscc import uscc_with_check
     from limits.choices import ApplicationStatus, LimitSource, LimitStatus, RequestType
+    from limits.exposure import exposure_rebuild
     from limits.models import CreditLimit, LimitApplication
     from policies.choices import PolicyStatus
     from policies.models import Policy
@@ -381,6 +378,7 @@ def load(args) -> dict:
             for i in range(args.limits)
         ),
     )
+    exposure_rebuild()  # the buyers' stored totals: the COPY ran with triggers off
     log(f"loaded {args.limits:,} credit limits in {time.perf_counter() - started:.1f} s")
 
     blocks = [(run, args.rate_decisions if run == "rate" else args.decisions) for run in args.runs]

@@ -153,6 +153,7 @@ def load_lists(args, personas: dict) -> None:
     from core.uscc import uscc_with_check
     from documents.models import Document
     from limits.choices import ApplicationStatus, LimitSource, LimitStatus, ReviewReason
+    from limits.exposure import exposure_rebuild
     from limits.models import CreditLimit, LimitApplication, LimitReview
     from notifications.models import Notification
     from policies.models import Policy
@@ -177,6 +178,7 @@ def load_lists(args, personas: dict) -> None:
         "effective_from": today - timedelta(days=1 + i % 300),
         "next_review_on": today + timedelta(days=30 + i % 300),
     } for i, buyer in enumerate(buyers)))  # fmt: skip
+    exposure_rebuild()  # the buyers' stored totals: the COPY ran with triggers off
     applicant = personas["insured_a"]
     copy_rows(LimitApplication, ({
         "policy_id": policies[(i + 1) % len(policies)], "buyer_id": buyer,
