@@ -58,4 +58,15 @@ def context(browser):
 
 @pytest.fixture
 def page(context):
-    return context.new_page()
+    """A tab that fails its test when the Content-Security-Policy refused anything: every
+    journey proves the pages need no inline script (issue 11)."""
+    page = context.new_page()
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    assert not refused, "refused by the Content-Security-Policy: " + "; ".join(refused)
