@@ -4,6 +4,7 @@ Also what makes the suite fast: cheap password hashing, tasks run in-process, an
 `shared_data` for a module whose tests all start from one expensive world.
 """
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -269,3 +270,22 @@ def api_as(user) -> APIClient:
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+@pytest.fixture
+def security_log():
+    """The lines of `tci.security` as its handler would write them (it does not
+    propagate to the root logger that pytest's caplog listens to)."""
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(self.format(record))
+
+    logger = logging.getLogger("tci.security")
+    handler = Collect()
+    logger.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)

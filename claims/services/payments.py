@@ -1,11 +1,13 @@
 """Paying the approved indemnity, once, to the right payee (SPEC 7, 8)."""
 
+import logging
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.security import security_event
 from claims import texts
 from claims.choices import CLAIM_MACHINE, ClaimAction, ClaimStatus, Payee, WorksheetStatus
 from claims.models import IndemnityPayment
@@ -73,4 +75,18 @@ def indemnity_pay(
             deadline_meet(kind=kind, subject=claim, on=paid_on, actor=actor)
         params = {"indemnity": str(payment.amount), "payee": organisation.name}
         _tell_insured(claim, texts.PAID, **params)
+        # A money release is a security event (issue 11, ASVS 5.0 V16): logged once the
+        # payment is committed, never for a retry that returned the payment made.
+        transaction.on_commit(
+            lambda: security_event(
+                "payment_released",
+                None,
+                username=actor.get_username(),
+                level=logging.INFO,
+                claim=claim.reference,
+                amount=payment.amount,
+                payee=organisation.name,
+                account=account or "-",
+            )  # fmt: skip
+        )
     return payment

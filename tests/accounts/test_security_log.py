@@ -21,25 +21,6 @@ ATTACKER = "203.0.113.7"
 GUESS = "Sekret-guess-42!"
 
 
-@pytest.fixture
-def security_log():
-    """The lines of `tci.security` as its handler would write them (it does not
-    propagate to the root logger that pytest's caplog listens to)."""
-    lines = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            lines.append(self.format(record))
-
-    logger = logging.getLogger("tci.security")
-    handler = Collect()
-    logger.addHandler(handler)
-    try:
-        yield lines
-    finally:
-        logger.removeHandler(handler)
-
-
 def events(lines, name):
     return [line for line in lines if line.startswith(name + " ")]
 

@@ -35,6 +35,22 @@ def test_a_covered_buyers_indemnity_goes_to_the_bank(personas, policy, bank_org,
     assert payment.claim.status == "paid"
 
 
+def test_a_payment_release_is_written_to_the_security_log_once(
+    personas, policy, bank_org, buyers, security_log, django_capture_on_commit_callbacks
+):
+    activate(personas, prepare(personas, policy, bank_org, buyers=buyers[:1]))
+    claim = approved_claim(personas, policy, buyers[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = pay(personas, claim)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pay(personas, claim) == payment  # a retry returns the payment made
+    released = [line for line in security_log if "payment_released" in line]
+    assert len(released) == 1
+    assert f"user={personas['claims_manager'].username}" in released[0]
+    assert f"claim={claim.reference} amount={payment.amount}" in released[0]
+    assert f"payee={bank_org.name}" in released[0]
+
+
 def test_an_uncovered_buyers_indemnity_goes_to_the_insured(personas, policy, bank_org, buyers):
     activate(personas, prepare(personas, policy, bank_org, buyers=buyers[:1]))
     payment = pay(personas, approved_claim(personas, policy, buyers[1]))
