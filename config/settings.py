@@ -341,7 +341,17 @@ CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message a killed worker took but never acknowledged goes back to the queue after the
+# visibility timeout (Redis transport). Kombu's default is an hour; 15 minutes is above
+# what one task may hold a message (prefetched behind a task of at most
+# CELERY_TASK_TIME_LIMIT, then its own run, or a retry's countdown of at most 120 s), so
+# a live task is not delivered twice while recovery takes minutes. Workers look for such
+# messages every `unacked_restore_interval` seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TIMEZONE = TIME_ZONE
 # Idempotency keys answer replays for at least this long (issue 11; Stripe keeps 24 hours).
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
